@@ -1,0 +1,175 @@
+"""Tortoise models. Every row that belongs to a tenant carries ``organisation``."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Role(str, Enum):
+    ADMIN = "ADMIN"
+    MANAGER = "MANAGER"
+    STAFF = "STAFF"
+
+
+class LoginMethod(str, Enum):
+    PASSWORD = "PASSWORD"
+    PASSWORD_AND_PIN = "PASSWORD_AND_PIN"
+    PIN_ONLY = "PIN_ONLY"
+
+
+class DeviceState(str, Enum):
+    # PENDING devices exist (they hold a token) but were never approved and
+    # are not listed; APPROVED and REVOKED are the GraphQL DeviceStatus.
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    REVOKED = "REVOKED"
+
+
+class AuthMethod(str, Enum):
+    PASSWORD = "PASSWORD"
+    PIN = "PIN"
+
+
+class Organisation(Model):
+    id = fields.BigIntField(primary_key=True)
+    name = fields.CharField(max_length=200)
+    pin_login_enabled = fields.BooleanField(default=False)
+    session_idle_minutes = fields.IntField(default=15)
+    session_max_hours = fields.IntField(default=12)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "organisation"
+
+
+class User(Model):
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="users", on_delete=fields.CASCADE)
+    # Usernames are global: the password form does not ask for an organisation.
+    username = fields.CharField(max_length=150, unique=True)
+    display_name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=16)
+    login_method = fields.CharEnumField(LoginMethod, max_length=24, default=LoginMethod.PASSWORD)
+    password_hash = fields.CharField(max_length=255, null=True)
+    # HMAC-SHA256(secret, organisation ‖ pin): unique, so the PIN alone names the user.
+    pin_hmac = fields.CharField(max_length=64, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "app_user"
+
+
+class Configuration(Model):
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField(
+        "models.Organisation", related_name="configurations", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    description = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    # Soft delete: revoked and expired codes keep showing the profile they carried.
+    deleted_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "configuration"
+        indexes = (("organisation_id", "name"),)
+
+
+class ConnectionCode(Model):
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField(
+        "models.Organisation", related_name="connection_codes", on_delete=fields.CASCADE
+    )
+    # The value as shown to people (normalised: no spaces or dashes, upper case).
+    value = fields.CharField(max_length=64)
+    # The same value while no newer code reuses it; a unique index keeps live
+    # values unique, and redemption looks codes up by it.
+    lookup_value = fields.CharField(max_length=64, null=True, unique=True)
+    description = fields.CharField(max_length=200)
+    device_type = fields.CharField(max_length=64)
+    configuration = fields.ForeignKeyField(
+        "models.Configuration", related_name="connection_codes", on_delete=fields.RESTRICT
+    )
+    expires_at = fields.DatetimeField()
+    single_use = fields.BooleanField(default=False)
+    use_count = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    created_by = fields.ForeignKeyField(
+        "models.User", related_name="created_codes", null=True, on_delete=fields.SET_NULL
+    )
+    revoked_at = fields.DatetimeField(null=True)
+    revoked_by = fields.ForeignKeyField(
+        "models.User", related_name="revoked_codes", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "connection_code"
+        indexes = (("organisation_id", "id"), ("configuration_id",))
+
+
+class Device(Model):
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="devices", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=200, default="")
+    device_type = fields.CharField(max_length=64)
+    state = fields.CharEnumField(DeviceState, max_length=16, default=DeviceState.PENDING)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    configuration = fields.ForeignKeyField(
+        "models.Configuration", related_name="devices", null=True, on_delete=fields.SET_NULL
+    )
+    paired_with = fields.ForeignKeyField(
+        "models.ConnectionCode", related_name="devices", null=True, on_delete=fields.SET_NULL
+    )
+    approved_at = fields.DatetimeField(null=True)
+    approved_by = fields.ForeignKeyField(
+        "models.User", related_name="approved_devices", null=True, on_delete=fields.SET_NULL
+    )
+    # "Don't ask again": never prompt for approval after a password login.
+    approval_suppressed = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "device"
+        indexes = (("organisation_id", "state", "id"), ("paired_with_id", "id"), ("configuration_id",))
+
+
+class Session(Model):
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="sessions", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("models.User", related_name="sessions", on_delete=fields.CASCADE)
+    device = fields.ForeignKeyField("models.Device", related_name="sessions", null=True, on_delete=fields.SET_NULL)
+    method = fields.CharEnumField(AuthMethod, max_length=16)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    ip_address = fields.CharField(max_length=45, null=True)
+    user_agent = fields.CharField(max_length=400, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField()
+    ended_at = fields.DatetimeField(null=True)
+    end_reason = fields.CharField(max_length=32, null=True)
+
+    class Meta:
+        table = "session"
+        indexes = (("organisation_id", "id"), ("device_id", "id"), ("user_id", "id"))
+
+
+class AuditLog(Model):
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField(
+        "models.Organisation", related_name="audit_log", null=True, on_delete=fields.CASCADE
+    )
+    type = fields.CharField(max_length=64)
+    actor = fields.ForeignKeyField("models.User", related_name="audit_log", null=True, on_delete=fields.SET_NULL)
+    device = fields.ForeignKeyField("models.Device", related_name="audit_log", null=True, on_delete=fields.SET_NULL)
+    ip_address = fields.CharField(max_length=45, null=True)
+    data = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "audit_log"
+        indexes = (("organisation_id", "id"),)

@@ -1,0 +1,29 @@
+"""The small vocabulary shared by the core and plugins."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pluggy
+
+PROJECT = "pairgate"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceTypeSpec:
+    """A kind of device that can be paired. ``key`` becomes a ``DeviceType`` enum value."""
+
+    key: str
+    label: str
+    supports_pin_login: bool
+    description: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PinRules:
+    """How a PIN looks in an organisation: ``length`` digits, nothing else."""
+
+    length: int = 5
