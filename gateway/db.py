@@ -50,7 +50,8 @@ async def open_database(settings: Settings) -> TortoiseContext:
     ctx = TortoiseContext()
     # The global fallback makes the context visible to aiohttp's handler tasks,
     # which do not inherit the start-up task's context variables.
-    await ctx.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    with ctx:
+        await ctx.init(config=tortoise_config(settings), _enable_global_fallback=True)
     return ctx
 
 

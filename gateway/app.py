@@ -1,0 +1,57 @@
+"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz."""
+
+from __future__ import annotations
+
+import logging
+
+import pluggy
+from aiohttp import web
+from strawberry.aiohttp.views import GraphQLView
+from tortoise.connection import get_connection
+
+from gateway import db
+from gateway.graphql.context import Context
+from gateway.graphql.schema import build_schema
+from gateway.plugins import get_plugin_manager
+from gateway.services.runtime import Runtime
+from gateway.settings import Settings
+
+log = logging.getLogger("pairgate")
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+class PairgateView(GraphQLView):
+    def __init__(self, runtime: Runtime, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.runtime = runtime
+
+    async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
+        return Context(request, response, self.runtime)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+    except Exception:  # any failure means "not healthy"; the reason goes to the log
+        log.exception("health check failed")
+        return web.json_response({"status": "unavailable"}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
+    runtime = Runtime.build(settings, plugin_manager or get_plugin_manager())
+    schema = build_schema(runtime)
+    app = web.Application()
+    app[RUNTIME] = runtime
+
+    async def database(app: web.Application):
+        ctx = await db.open_database(settings)
+        yield
+        await db.close_database(ctx)
+
+    app.cleanup_ctx.append(database)
+    view = PairgateView(runtime, schema=schema, graphql_ide="graphiql" if settings.introspection else None)
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    return app

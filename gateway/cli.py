@@ -1,0 +1,143 @@
+"""The ``pairgate`` command (DESIGN §6)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import sys
+from datetime import timedelta
+
+from gateway.settings import Settings, SettingsError
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"pairgate: {exc}")
+
+
+async def _with_db(settings: Settings, work):
+    from gateway import db
+
+    ctx = await db.open_database(settings)
+    try:
+        return await work()
+    finally:
+        await db.close_database(ctx)
+
+
+def cmd_serve(args) -> None:
+    from aiohttp import web
+
+    from gateway.app import create_app
+
+    settings = _settings()
+    print(f"pairgate: GraphiQL on http://{args.host}:{args.port}/graphql", flush=True)
+    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+
+
+def cmd_migrate(args) -> None:
+    from gateway import db
+
+    asyncio.run(db.migrate(_settings()))
+    print("pairgate: database is up to date")
+
+
+def _read_password() -> str:
+    password = os.environ.get("PAIRGATE_ADMIN_PASSWORD")
+    if password is None:
+        password = sys.stdin.readline().rstrip("\n")
+    return password
+
+
+def cmd_create_organisation(args) -> None:
+    from gateway.graphql import ids
+    from gateway.services import organisations
+    from gateway.services.errors import UserErrors
+
+    password = _read_password()
+
+    async def work():
+        return await organisations.create_organisation(args.name, args.admin_username, password)
+
+    try:
+        organisation, admin = asyncio.run(_with_db(_settings(), work))
+    except UserErrors as exc:
+        sys.exit("pairgate: " + "; ".join(f"{'.'.join(p.field or ())}: {p.message}" for p in exc.problems))
+    print(json.dumps({
+        "organisationId": ids.encode("Organisation", organisation.id),
+        "adminUserId": ids.encode("User", admin.id),
+        "adminUsername": admin.username,
+    }))
+
+
+def cmd_demo(args) -> None:
+    from gateway.models import Organisation
+    from gateway.plugins import get_plugin_manager
+    from gateway.services import codes, configurations, organisations
+    from gateway.services.actor import Actor, Client
+    from gateway.services.clock import utcnow
+    from gateway.services.runtime import Runtime
+
+    settings = _settings()
+
+    async def work():
+        if await Organisation.exists():
+            return None
+        password = secrets.token_urlsafe(12)
+        organisation, admin = await organisations.create_organisation("Demo Bistro", "admin", password)
+        admin.organisation = organisation
+        actor = Actor(client=Client(ip_address="127.0.0.1"), user=admin)
+        configuration = await configurations.create(actor, "Front counter", "Demo POS profile")
+        code = await codes.create(actor, Runtime.build(settings, get_plugin_manager()), codes.NewCode(
+            description="Demo register", device_type="POS", configuration_id=configuration.id,
+            expires_at=utcnow() + timedelta(days=30), single_use=False,
+        ))
+        return password, codes.display(code.value)
+
+    created = asyncio.run(_with_db(settings, work))
+    if created is None:
+        print("pairgate: the database has an organisation already; no demo seeded")
+        return
+    password, code = created
+    print("pairgate: seeded the demo organisation “Demo Bistro”. Shown once, write it down:")
+    print(f"  admin login:      username admin, password {password}")
+    print(f"  connection code:  {code}  (POS, “Front counter”, 30 days)")
+
+
+def cmd_export_schema(args) -> None:
+    from gateway.graphql.schema import build_schema
+    from gateway.plugins import get_plugin_manager
+    from gateway.services.runtime import Runtime
+
+    settings = Settings.from_env(secret_key=os.environ.get("PAIRGATE_SECRET_KEY") or "export-schema-needs-no-secret-key")
+    print(build_schema(Runtime.build(settings, get_plugin_manager())).as_str())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="pairgate", description="GraphQL gateway for shared POS devices.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(func=cmd_serve)
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    create = commands.add_parser(
+        "create-organisation",
+        help="create an organisation and its admin (password from PAIRGATE_ADMIN_PASSWORD or stdin)",
+    )
+    create.add_argument("--name", required=True)
+    create.add_argument("--admin-username", required=True)
+    create.set_defaults(func=cmd_create_organisation)
+    commands.add_parser("demo", help="seed a demo organisation into an empty database").set_defaults(func=cmd_demo)
+    commands.add_parser("export-schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_export_schema)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The GraphQL mapping: Strawberry types over the services. No rules live here."""

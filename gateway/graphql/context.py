@@ -1,0 +1,70 @@
+"""The per-request context: who is asking, from where, and the request's loaders."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from aiohttp import web
+
+from gateway.graphql.loaders import Loaders
+from gateway.services import auth, devices
+from gateway.services.actor import Actor, Client
+from gateway.services.runtime import Runtime
+
+
+class Context:
+    def __init__(self, request: web.Request, response: web.StreamResponse, runtime: Runtime) -> None:
+        self.request = request
+        self.response = response
+        self.runtime = runtime
+        self.loaders = Loaders()
+        self.client = Client(
+            ip_address=client_ip(request, runtime.settings.trusted_proxies),
+            user_agent=request.headers.get("User-Agent", ""),
+            device_token=request.headers.get("X-Device-Token") or None,
+        )
+        self._actor: Actor | None = None
+
+    async def actor(self) -> Actor:
+        """Authenticated lazily: a query that needs no viewer costs no lookup."""
+        if self._actor is None:
+            session = await auth.authenticate(_bearer(self.request))
+            device = await devices.by_token(self.client.device_token)
+            self._actor = Actor(
+                client=self.client,
+                session=session,
+                user=session.user if session else None,
+                device=device,
+            )
+        return self._actor
+
+
+def _bearer(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def client_ip(request: web.Request, trusted_proxies) -> str | None:
+    """The peer, or the first untrusted address in X-Forwarded-For when the peer is a trusted proxy."""
+    peer = request.remote
+    if not peer or not trusted_proxies:
+        return peer
+
+    def trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted_proxies)
+
+    if not trusted(peer):
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer
+    return hops[0] if hops else peer

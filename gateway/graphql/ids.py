@@ -1,0 +1,43 @@
+"""Opaque global IDs and cursors (base64url of ``Type:pk``).
+
+Clients must treat them as opaque; the type inside lets ``node(id)`` route and
+lets a Device ID given where a Configuration ID is expected fail as NOT_FOUND.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+def encode(type_name: str, pk: int) -> str:
+    return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
+
+
+def decode_any(global_id: str | None) -> tuple[str, int] | None:
+    if not global_id or len(global_id) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(global_id + "=" * (-len(global_id) % 4)).decode()
+        type_name, pk = raw.split(":", 1)
+        number = int(pk)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return (type_name, number) if number > 0 else None
+
+
+def decode(global_id: str | None, type_name: str) -> int | None:
+    """The primary key, or None for anything malformed or of another type."""
+    decoded = decode_any(global_id)
+    return decoded[1] if decoded and decoded[0] == type_name else None
+
+
+CURSOR = "cursor"
+
+
+def cursor(pk: int) -> str:
+    return encode(CURSOR, pk)
+
+
+def after_id(after: str | None) -> int | None:
+    return decode(after, CURSOR) if after else None

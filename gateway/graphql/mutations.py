@@ -1,0 +1,224 @@
+"""The Mutation root: one ``input`` each, payloads with ``userErrors``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.graphql import ids, types
+from gateway.graphql.errors import UserError, user_errors
+from gateway.services import auth, codes, configurations
+from gateway.services.errors import UserErrors
+
+REQUIRED = "Required."
+
+
+def _pk(global_id: str | None, type_name: str) -> int | None:
+    """None when not given; 0 (matches nothing, so NOT_FOUND) when malformed or of another type."""
+    if global_id is None:
+        return None
+    return ids.decode(global_id, type_name) or 0
+
+
+@strawberry.enum(description="What the login screen should do about approving this device.")
+class DeviceApprovalPrompt(Enum):
+    NOT_NEEDED = "NOT_NEEDED"
+    PROMPT = "PROMPT"
+    SUPPRESSED = "SUPPRESSED"
+
+
+# -- login -------------------------------------------------------------------
+
+@strawberry.input(description="Username and password.")
+class LoginWithPasswordInput:
+    username: str = strawberry.field(description="The user's username.")
+    password: str = strawberry.field(description="The user's password.")
+
+
+@strawberry.type(description="The result of a login.")
+class LoginPayload:
+    token: str | None = strawberry.field(description="Session token, shown once: send it as `Authorization: Bearer`.")
+    session: types.Session | None = strawberry.field(description="The new session.")
+    user: types.User | None = strawberry.field(description="Who logged in.")
+    device_token: str | None = strawberry.field(
+        description="A new device token, when the request carried none: send it as `X-Device-Token` from now on."
+    )
+    device_approval: DeviceApprovalPrompt | None = strawberry.field(
+        description="Whether to ask an ADMIN or MANAGER to approve this device for PIN login."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The result of a logout.")
+class LogoutPayload:
+    session: types.Session | None = strawberry.field(description="The session that ended.")
+    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+# -- configurations ----------------------------------------------------------
+
+@strawberry.input(description="A new configuration.")
+class ConfigurationCreateInput:
+    name: str | None = strawberry.field(default=None, description="Required. Unique in the organisation.")
+    description: str | None = strawberry.field(default=None, description="Free text.")
+
+
+@strawberry.input(description="Changes to a configuration; omitted fields stay as they are.")
+class ConfigurationUpdateInput:
+    id: strawberry.ID = strawberry.field(description="The configuration.")
+    name: str | None = strawberry.field(default=None, description="New name.")
+    description: str | None = strawberry.field(default=None, description="New description.")
+
+
+@strawberry.input(description="The configuration to delete.")
+class ConfigurationDeleteInput:
+    id: strawberry.ID = strawberry.field(description="The configuration.")
+
+
+@strawberry.type(description="The result of a configuration change.")
+class ConfigurationPayload:
+    configuration: types.Configuration | None = strawberry.field(description="The configuration, as it is now.")
+    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="The result of configurationCreate.")
+class ConfigurationCreatePayload(ConfigurationPayload):
+    pass
+
+
+@strawberry.type(description="The result of configurationUpdate.")
+class ConfigurationUpdatePayload(ConfigurationPayload):
+    pass
+
+
+@strawberry.type(description="The result of configurationDelete: the configuration as it was.")
+class ConfigurationDeletePayload(ConfigurationPayload):
+    pass
+
+
+# -- connection codes --------------------------------------------------------
+
+@strawberry.input(description="A new connection code. All fields but singleUse are required.")
+class ConnectionCodeCreateInput:
+    description: str | None = strawberry.field(default=None, description="Required. What it pairs, e.g. “Bar iPad”.")
+    device_type: types.DeviceType | None = strawberry.field(default=None, description="Required. The device type.")
+    configuration_id: strawberry.ID | None = strawberry.field(default=None, description="Required. The configuration.")
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="Required. A future instant, at most 365 days ahead (ISO 8601 with offset)."
+    )
+    single_use: bool = strawberry.field(default=False, description="Pair one device only (default false).")
+
+
+@strawberry.type(description="The result of creating a connection code.")
+class ConnectionCodeCreatePayload:
+    connection_code: types.ConnectionCode | None = strawberry.field(description="The new code.")
+    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="The code to revoke.")
+class ConnectionCodeRevokeInput:
+    id: strawberry.ID = strawberry.field(description="The code.")
+    revoke_devices: bool = strawberry.field(default=False, description="Also revoke every device the code paired.")
+
+
+@strawberry.type(description="The result of revoking a connection code.")
+class ConnectionCodeRevokePayload:
+    connection_code: types.ConnectionCode | None = strawberry.field(description="The revoked code.")
+    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="A code typed or scanned on a device.")
+class DevicePairInput:
+    code: str = strawberry.field(description="The code; spaces, dashes and case are ignored.")
+    name: str | None = strawberry.field(default=None, description="Name for the device (default: the code's description).")
+
+
+@strawberry.type(description="The result of pairing: the device token, once.")
+class DevicePairPayload:
+    device_token: str | None = strawberry.field(description="Shown once: send it as `X-Device-Token` on every request.")
+    device: types.Device | None = strawberry.field(description="The new device.")
+    configuration: types.Configuration | None = strawberry.field(description="The configuration to run.")
+    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.type(description="Everything a client can change.")
+class Mutation:
+    @strawberry.mutation(description="Log in with username and password.")
+    async def login_with_password(self, info: Info, input: LoginWithPasswordInput) -> LoginPayload:
+        try:
+            result = await auth.login_with_password(info.context.client, input.username, input.password)
+        except UserErrors as exc:
+            return LoginPayload(token=None, session=None, user=None, device_token=None, device_approval=None,
+                                user_errors=user_errors(exc))
+        return LoginPayload(
+            token=result.token, session=types.Session.of(result.session), user=types.User.of(result.user),
+            device_token=None, device_approval=DeviceApprovalPrompt.NOT_NEEDED, user_errors=[],
+        )
+
+    @strawberry.mutation(description="End the session of this request.")
+    async def logout(self, info: Info) -> LogoutPayload:
+        session = await auth.logout(await info.context.actor())
+        return LogoutPayload(session=types.Session.of(session), user_errors=[])
+
+    @strawberry.mutation(description="Create a configuration (ADMIN, MANAGER).")
+    async def configuration_create(self, info: Info, input: ConfigurationCreateInput) -> ConfigurationCreatePayload:
+        actor = await info.context.actor()
+        return await _configuration_payload(ConfigurationCreatePayload, configurations.create(actor, input.name or "", input.description))
+
+    @strawberry.mutation(description="Rename or redescribe a configuration (ADMIN, MANAGER).")
+    async def configuration_update(self, info: Info, input: ConfigurationUpdateInput) -> ConfigurationUpdatePayload:
+        actor = await info.context.actor()
+        return await _configuration_payload(ConfigurationUpdatePayload, configurations.update(
+            actor, _pk(input.id, "Configuration"), input.name, input.description))
+
+    @strawberry.mutation(description="Delete a configuration no active code or approved device uses (ADMIN, MANAGER).")
+    async def configuration_delete(self, info: Info, input: ConfigurationDeleteInput) -> ConfigurationDeletePayload:
+        actor = await info.context.actor()
+        return await _configuration_payload(ConfigurationDeletePayload, configurations.delete(actor, _pk(input.id, "Configuration")))
+
+    @strawberry.mutation(description="Create a connection code (ADMIN, MANAGER).")
+    async def connection_code_create(self, info: Info, input: ConnectionCodeCreateInput) -> ConnectionCodeCreatePayload:
+        actor = await info.context.actor()
+        data = codes.NewCode(
+            description=input.description,
+            device_type=input.device_type.value if input.device_type else None,
+            configuration_id=_pk(input.configuration_id, "Configuration"),
+            expires_at=input.expires_at,
+            single_use=input.single_use,
+        )
+        try:
+            code = await codes.create(actor, info.context.runtime, data)
+        except UserErrors as exc:
+            return ConnectionCodeCreatePayload(connection_code=None, user_errors=user_errors(exc))
+        return ConnectionCodeCreatePayload(connection_code=types.ConnectionCode.of(code), user_errors=[])
+
+    @strawberry.mutation(description="Revoke a connection code, and optionally the devices it paired (ADMIN, MANAGER).")
+    async def connection_code_revoke(self, info: Info, input: ConnectionCodeRevokeInput) -> ConnectionCodeRevokePayload:
+        actor = await info.context.actor()
+        try:
+            code = await codes.revoke(actor, _pk(input.id, "ConnectionCode"), input.revoke_devices)
+        except UserErrors as exc:
+            return ConnectionCodeRevokePayload(connection_code=None, user_errors=user_errors(exc))
+        return ConnectionCodeRevokePayload(connection_code=types.ConnectionCode.of(code), user_errors=[])
+
+    @strawberry.mutation(description="Pair this device with a connection code. Needs no login.")
+    async def device_pair(self, info: Info, input: DevicePairInput) -> DevicePairPayload:
+        try:
+            pairing = await codes.pair(info.context.runtime, info.context.client, input.code, input.name)
+        except UserErrors as exc:
+            return DevicePairPayload(device_token=None, device=None, configuration=None, user_errors=user_errors(exc))
+        return DevicePairPayload(
+            device_token=pairing.device_token, device=types.Device.of(pairing.device),
+            configuration=types.Configuration.of(pairing.configuration), user_errors=[],
+        )
+
+
+async def _configuration_payload(payload, change):
+    try:
+        configuration = await change
+    except UserErrors as exc:
+        return payload(configuration=None, user_errors=user_errors(exc))
+    return payload(configuration=types.Configuration.of(configuration), user_errors=[])

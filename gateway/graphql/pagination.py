@@ -1,0 +1,53 @@
+"""Relay connections (``first`` ≤ 100, ``after``, ``edges``, ``nodes``, ``pageInfo``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Callable, Generic, TypeVar
+
+import strawberry
+
+from gateway.graphql import ids
+from gateway.services.pagination import Page
+
+T = TypeVar("T")
+
+First = Annotated[int | None, strawberry.argument(description="How many items to return, 0 to 100 (default 20).")]
+After = Annotated[
+    str | None, strawberry.argument(description="Return items after this cursor (pageInfo.endCursor of the previous page).")
+]
+
+
+@strawberry.type(description="Where a page sits in the whole list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items precede this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first item of the page.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last item; pass it as `after` for the next page.")
+
+
+@strawberry.type(description="An item of a page with its cursor.")
+class Edge(Generic[T]):
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Opaque position of the item, for `after`.")
+
+
+@strawberry.type(description="One page of a list, in creation order.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items with their cursors.")
+    nodes: list[T] = strawberry.field(description="The items, without cursors.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+
+
+def connection(result: Page, convert: Callable) -> Connection:
+    nodes = [convert(item) for item in result.items]
+    cursors = [ids.cursor(item.id) for item in result.items]
+    return Connection(
+        edges=[Edge(node=node, cursor=c) for node, c in zip(nodes, cursors)],
+        nodes=nodes,
+        page_info=PageInfo(
+            has_next_page=result.has_next,
+            has_previous_page=result.has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        ),
+    )

@@ -1,0 +1,108 @@
+"""The Query root. Resolvers translate arguments and call services, nothing more."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from gateway.graphql import ids, types
+from gateway.graphql.pagination import After, Connection, First, connection
+from gateway.models import DeviceState, Organisation
+from gateway.services import codes, configurations, devices, users
+from gateway.services.errors import UserErrors
+
+
+async def _node(info: Info, global_id: str) -> types.Node | None:
+    decoded = ids.decode_any(global_id)
+    if decoded is None:
+        return None
+    type_name, pk = decoded
+    actor = await info.context.actor()
+    actor.require_user()
+    try:
+        if type_name == "Organisation":
+            return types.Organisation.of(await Organisation.get(id=actor.organisation_id)) if pk == actor.organisation_id else None
+        if type_name == "User":
+            found = await users.get(actor, pk)
+            return types.User.of(found) if found else None
+        if type_name == "Configuration":
+            return types.Configuration.of(await configurations.get(actor, pk))
+        if type_name == "ConnectionCode":
+            return types.ConnectionCode.of(await codes.get(actor, pk))
+        if type_name == "Device":
+            return types.Device.of(await devices.get(actor, pk))
+    except UserErrors:
+        return None  # NOT_FOUND: foreign and unknown IDs look the same
+    return None
+
+
+@strawberry.type(description="Everything a client can read.")
+class Query:
+    @strawberry.field(description="Any object by its global ID; null when it does not exist or is not yours.")
+    async def node(self, info: Info, id: strawberry.ID) -> types.Node | None:
+        return await _node(info, id)
+
+    @strawberry.field(description="The logged-in user, session and organisation; null when logged out.")
+    async def viewer(self, info: Info) -> types.Viewer | None:
+        actor = await info.context.actor()
+        if actor.user is None:
+            return None
+        device = actor.device if actor.device and actor.device.organisation_id == actor.organisation_id else None
+        return types.Viewer(
+            user=types.User.of(actor.user),
+            session=types.Session.of(actor.session),
+            organisation=types.Organisation.of(actor.session.organisation),
+            device=types.Device.of(device) if device else None,
+        )
+
+    @strawberry.field(description="The viewer's organisation.")
+    async def organisation(self, info: Info) -> types.Organisation:
+        actor = await info.context.actor()
+        actor.require_user()
+        return types.Organisation.of(actor.session.organisation)
+
+    @strawberry.field(description="The device types that can be paired (built-in and from plugins).")
+    def device_types(self, info: Info) -> list[types.DeviceTypeInfo]:
+        return [
+            types.DeviceTypeInfo(key=s.key, label=s.label, supports_pin_login=s.supports_pin_login,
+                                 description=s.description)
+            for s in info.context.runtime.device_types.values()
+        ]
+
+    @strawberry.field(description="Users of the organisation (ADMIN, MANAGER).")
+    async def users(self, info: Info, first: First = None,
+                    after: After = None) -> Connection[types.User]:
+        actor = await info.context.actor()
+        return connection(await users.list_page(actor, first, ids.after_id(after)), types.User.of)
+
+    @strawberry.field(description="Configurations of the organisation (ADMIN, MANAGER).")
+    async def configurations(
+        self, info: Info, first: First = None,
+        after: After = None,
+    ) -> Connection[types.Configuration]:
+        actor = await info.context.actor()
+        return connection(await configurations.list_page(actor, first, ids.after_id(after)), types.Configuration.of)
+
+    @strawberry.field(description="Connection codes of the organisation (ADMIN, MANAGER), oldest first.")
+    async def connection_codes(
+        self, info: Info,
+        status: Annotated[types.ConnectionCodeStatus | None, strawberry.argument(description="Only codes in this status.")] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[types.ConnectionCode]:
+        actor = await info.context.actor()
+        wanted = codes.CodeStatus(status.value) if status else None
+        return connection(await codes.list_page(actor, wanted, first, ids.after_id(after)), types.ConnectionCode.of)
+
+    @strawberry.field(description="Approved and revoked devices (ADMIN, MANAGER); never-approved ones are not listed.")
+    async def devices(
+        self, info: Info,
+        status: Annotated[types.DeviceStatus | None, strawberry.argument(description="Only devices in this status.")] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[types.Device]:
+        actor = await info.context.actor()
+        state = DeviceState(status.value) if status else None
+        return connection(await devices.list_page(actor, state, first, ids.after_id(after)), types.Device.of)

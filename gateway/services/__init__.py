@@ -1,0 +1,1 @@
+"""Domain services: the product rules. Nothing here knows about GraphQL."""

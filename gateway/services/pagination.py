@@ -1,0 +1,31 @@
+"""Keyset pagination over ascending primary keys: a page costs the same at any depth."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Generic, TypeVar
+
+from tortoise.queryset import QuerySet
+
+from gateway.services.errors import ErrorCode, refuse
+
+T = TypeVar("T")
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+@dataclasses.dataclass
+class Page(Generic[T]):
+    items: list[T]
+    has_next: bool
+    has_previous: bool
+
+
+async def page(queryset: QuerySet, first: int | None, after_id: int | None) -> Page:
+    size = DEFAULT_PAGE if first is None else first
+    if not 0 <= size <= MAX_PAGE:
+        raise refuse(ErrorCode.INVALID, f"first must be between 0 and {MAX_PAGE}.", "first")
+    if after_id is not None:
+        queryset = queryset.filter(id__gt=after_id)
+    rows = await queryset.order_by("id").limit(size + 1)
+    return Page(items=rows[:size], has_next=len(rows) > size, has_previous=after_id is not None)
