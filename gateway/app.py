@@ -32,7 +32,7 @@ class PairgateView(GraphQLView):
 
 async def healthz(request: web.Request) -> web.Response:
     try:
-        await get_connection("default").execute_query("SELECT 1")
+        await get_connection(db.connection_name(request.app[RUNTIME].settings)).execute_query("SELECT 1")
     except Exception:  # any failure means "not healthy"; the reason goes to the log
         log.exception("health check failed")
         return web.json_response({"status": "unavailable"}, status=503)

@@ -13,8 +13,16 @@ from gateway.settings import Settings
 APP_LABEL = "models"
 
 
+def connection_name(settings: Settings) -> str:
+    # Named after the dialect: Tortoise caches INSERT statements per connection
+    # name (EXECUTOR_CACHE), so one name for both databases in one process (the
+    # test suite) would send SQLite's "?" placeholders to PostgreSQL.
+    return "sqlite" if settings.is_sqlite else "postgres"
+
+
 def tortoise_config(settings: Settings) -> dict:
     url = settings.database_url
+    name = connection_name(settings)
     if settings.is_sqlite:
         path = url.split("://", 1)[1]
         if path not in ("", ":memory:"):
@@ -26,12 +34,12 @@ def tortoise_config(settings: Settings) -> dict:
         sep = "&" if "?" in url else "?"
         url = f"{url}{sep}journal_mode=WAL&busy_timeout=5000&foreign_keys=ON"
     return {
-        "connections": {"default": url},
+        "connections": {name: url},
         "apps": {
             APP_LABEL: {
                 "models": ["gateway.models"],
                 "migrations": "gateway.migrations",
-                "default_connection": "default",
+                "default_connection": name,
             }
         },
         "use_tz": True,

@@ -12,12 +12,8 @@ from graphql import (
     OperationDefinitionNode,
     ValidationRule,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions import max_aliases, query_depth_limiter
 
 MAX_ALIASES = 15
 MAX_DEPTH = 10
@@ -64,10 +60,17 @@ def _is_introspection(context) -> bool:
     return context.field_name.startswith("__")
 
 
+# Rule classes made once: the validation cache keys on them, so rules built per
+# request (what the limiter extensions do) would make every lookup a miss.
+RULES = (
+    query_depth_limiter.create_validator(MAX_DEPTH, should_ignore=_is_introspection),
+    max_aliases.create_validator(MAX_ALIASES),
+    OneAuthMutation,
+)
+
+
 def extensions() -> list:
     return [
-        QueryDepthLimiter(max_depth=MAX_DEPTH, should_ignore=_is_introspection),
-        MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        AddValidationRules([OneAuthMutation]),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: AddValidationRules(list(RULES)),
     ]

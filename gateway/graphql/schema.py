@@ -34,7 +34,7 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(runtime: Runtime) -> Schema:
-    extensions = [*limits.extensions(), ErrorPolicy, ParserCache(maxsize=1024), ValidationCache(maxsize=1024)]
+    extensions = [*limits.extensions(), ErrorPolicy, lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
     if not runtime.settings.introspection:
         extensions.append(DisableIntrospection)
     if runtime.settings.query_stats:

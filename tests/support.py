@@ -1,0 +1,126 @@
+"""Helpers for end-to-end tests through the real aiohttp app."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from gateway.app import create_app
+from gateway.graphql import ids
+from gateway.models import LoginMethod, Role, User
+from gateway.plugins import get_plugin_manager
+from gateway.services import organisations, passwords
+from gateway.services.clock import utcnow
+
+PASSWORD = "correct horse battery"
+
+
+class Api:
+    """Sends GraphQL through the aiohttp test client, like a frontend would."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    async def post(self, query: str, variables: dict | None = None, *, token: str | None = None,
+                   device_token: str | None = None, headers: dict | None = None) -> dict:
+        sent = dict(headers or {})
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        if device_token:
+            sent["X-Device-Token"] = device_token
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=sent)
+        body = await response.json()
+        body["_status"] = response.status
+        return body
+
+    async def data(self, query: str, variables: dict | None = None, **kwargs) -> dict:
+        """The data of a response that must have no top-level errors."""
+        body = await self.post(query, variables, **kwargs)
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def login(self, username: str, password: str = PASSWORD) -> str:
+        data = await self.data(
+            "mutation($u: String!, $p: String!) { loginWithPassword(input: {username: $u, password: $p}) "
+            "{ token userErrors { code message } } }", {"u": username, "p": password},
+        )
+        assert data["loginWithPassword"]["userErrors"] == [], data
+        return data["loginWithPassword"]["token"]
+
+
+async def make_client(aiohttp_client, settings, plugin_manager=None) -> Api:
+    app = create_app(settings, plugin_manager or get_plugin_manager(load_entry_points=False))
+    return Api(await aiohttp_client(app))
+
+
+@dataclasses.dataclass
+class Org:
+    id: int
+    gid: str
+    admin: User
+    token: str
+
+
+async def new_org(api: Api, name: str = "Bistro", admin: str = "admin") -> Org:
+    organisation, user = await organisations.create_organisation(name, admin, PASSWORD)
+    return Org(id=organisation.id, gid=ids.encode("Organisation", organisation.id), admin=user,
+               token=await api.login(admin))
+
+
+async def add_user(org: Org, username: str, role: Role) -> User:
+    return await User.create(
+        organisation_id=org.id, username=username, display_name=username.title(), role=role,
+        login_method=LoginMethod.PASSWORD, password_hash=await passwords.hash_password(PASSWORD),
+    )
+
+
+def in_days(days: float) -> str:
+    return (utcnow() + timedelta(days=days)).isoformat()
+
+
+CREATE_CONFIGURATION = """
+mutation($input: ConfigurationCreateInput!) {
+  configurationCreate(input: $input) { configuration { id name description } userErrors { field code message } }
+}"""
+
+CREATE_CODE = """
+mutation($input: ConnectionCodeCreateInput!) {
+  connectionCodeCreate(input: $input) {
+    connectionCode { id code status singleUse useCount deviceType description expiresAt pairingUri
+                     configuration { id name } createdBy { username } }
+    userErrors { field code message }
+  }
+}"""
+
+PAIR = """
+mutation($input: DevicePairInput!) {
+  devicePair(input: $input) {
+    deviceToken device { id name status deviceType pairedWith { id } configuration { id } }
+    configuration { id name } userErrors { field code message }
+  }
+}"""
+
+REVOKE_CODE = """
+mutation($input: ConnectionCodeRevokeInput!) {
+  connectionCodeRevoke(input: $input) { connectionCode { id status revokedAt devices { id status } } userErrors { field code message } }
+}"""
+
+
+async def configuration(api: Api, org: Org, name: str = "Front counter") -> str:
+    data = await api.data(CREATE_CONFIGURATION, {"input": {"name": name}}, token=org.token)
+    assert data["configurationCreate"]["userErrors"] == []
+    return data["configurationCreate"]["configuration"]["id"]
+
+
+async def code(api: Api, org: Org, configuration_id: str, **overrides) -> dict:
+    values = {"description": "Bar iPad", "deviceType": "POS", "configurationId": configuration_id,
+              "expiresAt": in_days(7), "singleUse": False}
+    values.update(overrides)
+    data = await api.data(CREATE_CODE, {"input": values}, token=org.token)
+    assert data["connectionCodeCreate"]["userErrors"] == [], data
+    return data["connectionCodeCreate"]["connectionCode"]
+
+
+async def pair(api: Api, value: str, name: str | None = None) -> dict:
+    data = await api.data(PAIR, {"input": {"code": value, "name": name}})
+    return data["devicePair"]
