@@ -88,3 +88,16 @@ def settings(database_url) -> Settings:
 @pytest.fixture
 async def api(aiohttp_client, settings) -> Api:
     return await make_client(aiohttp_client, settings)
+
+
+@pytest.fixture
+def postgres_settings(request) -> Settings:
+    """For tests that only PostgreSQL can prove (real concurrent transactions)."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set PAIRGATE_TEST_POSTGRES_URL")
+        pytest.skip("PAIRGATE_TEST_POSTGRES_URL is not set")
+    url = request.getfixturevalue("postgres_migrated")
+    _truncate(url)
+    # A pool as wide as the test's concurrency, so requests really overlap in the database.
+    return Settings.from_env({}, database_url=url + "?minsize=1&maxsize=60", secret_key=SECRET, query_stats=True)

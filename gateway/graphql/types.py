@@ -31,7 +31,7 @@ class DeviceType(Enum):
 Role = strawberry.enum(models.Role, description="What a user may do: ADMIN and MANAGER administer, STAFF sells.")
 LoginMethod = strawberry.enum(models.LoginMethod, description="How a user may log in.")
 AuthMethod = strawberry.enum(models.AuthMethod, description="How a session was opened.")
-ConnectionCodeStatus = strawberry.enum(codes.CodeStatus, description="Where a connection code is in its life.")
+ConnectionCodeStatus = strawberry.enum(codes.CodeStatus, name="ConnectionCodeStatus", description="Where a connection code is in its life.")
 
 
 @strawberry.enum(description="Whether a device may be used.")
