@@ -60,7 +60,7 @@ def status(code: ConnectionCode, now: datetime | None = None) -> CodeStatus:
     return CodeStatus.ACTIVE
 
 
-def _status_filter(wanted: CodeStatus, now: datetime) -> Q:
+def status_filter(wanted: CodeStatus, now: datetime) -> Q:
     used = Q(single_use=True, use_count__gt=0)
     live = Q(revoked_at=None)
     return {
@@ -87,7 +87,7 @@ async def list_page(actor: Actor, wanted: CodeStatus | None, first: int | None, 
     actor.require_admin()
     queryset = _scoped(actor)
     if wanted is not None:
-        queryset = queryset.filter(_status_filter(wanted, utcnow()))
+        queryset = queryset.filter(status_filter(wanted, utcnow()))
     return await page(queryset, first, after_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from gateway.models import Configuration, ConnectionCode, Device, DeviceState
-from gateway.services import audit
+from gateway.services import audit, codes
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, refuse
@@ -83,8 +83,8 @@ async def delete(actor: Actor, configuration_id: int | None) -> Configuration:
     now = utcnow()
     async with in_transaction():
         codes_in_use = await ConnectionCode.filter(
-            configuration_id=configuration.id, revoked_at=None, expires_at__gt=now
-        ).exclude(single_use=True, use_count__gt=0).count()
+            codes.status_filter(codes.CodeStatus.ACTIVE, now), configuration_id=configuration.id
+        ).count()
         devices_in_use = await Device.filter(
             configuration_id=configuration.id, state=DeviceState.APPROVED
         ).count()

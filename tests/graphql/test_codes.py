@@ -94,6 +94,7 @@ async def test_status_filter_and_pagination(api):
     org = await new_org(api)
     config_id = await configuration(api, org)
     active = [await code(api, org, config_id, description=f"active {i}") for i in range(3)]
+    assert (await pair(api, active[0]["code"]))["userErrors"] == []  # a used multi-use code stays active
     used = await code(api, org, config_id, description="used", singleUse=True)
     assert (await pair(api, used["code"]))["userErrors"] == []
     revoked = await code(api, org, config_id, description="revoked")
