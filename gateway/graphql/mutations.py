@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -13,7 +14,7 @@ from gateway.graphql.errors import UserError, user_errors
 from gateway.services import auth, codes, configurations
 from gateway.services.errors import UserErrors
 
-REQUIRED = "Required."
+INPUT = strawberry.argument(description="The mutation's arguments.")
 
 
 def _pk(global_id: str | None, type_name: str) -> int | None:
@@ -147,7 +148,7 @@ class DevicePairPayload:
 @strawberry.type(description="Everything a client can change.")
 class Mutation:
     @strawberry.mutation(description="Log in with username and password.")
-    async def login_with_password(self, info: Info, input: LoginWithPasswordInput) -> LoginPayload:
+    async def login_with_password(self, info: Info, input: Annotated[LoginWithPasswordInput, INPUT]) -> LoginPayload:
         try:
             result = await auth.login_with_password(info.context.client, input.username, input.password)
         except UserErrors as exc:
@@ -164,23 +165,23 @@ class Mutation:
         return LogoutPayload(session=types.Session.of(session), user_errors=[])
 
     @strawberry.mutation(description="Create a configuration (ADMIN, MANAGER).")
-    async def configuration_create(self, info: Info, input: ConfigurationCreateInput) -> ConfigurationCreatePayload:
+    async def configuration_create(self, info: Info, input: Annotated[ConfigurationCreateInput, INPUT]) -> ConfigurationCreatePayload:
         actor = await info.context.actor()
         return await _configuration_payload(ConfigurationCreatePayload, configurations.create(actor, input.name or "", input.description))
 
     @strawberry.mutation(description="Rename or redescribe a configuration (ADMIN, MANAGER).")
-    async def configuration_update(self, info: Info, input: ConfigurationUpdateInput) -> ConfigurationUpdatePayload:
+    async def configuration_update(self, info: Info, input: Annotated[ConfigurationUpdateInput, INPUT]) -> ConfigurationUpdatePayload:
         actor = await info.context.actor()
         return await _configuration_payload(ConfigurationUpdatePayload, configurations.update(
             actor, _pk(input.id, "Configuration"), input.name, input.description))
 
     @strawberry.mutation(description="Delete a configuration no active code or approved device uses (ADMIN, MANAGER).")
-    async def configuration_delete(self, info: Info, input: ConfigurationDeleteInput) -> ConfigurationDeletePayload:
+    async def configuration_delete(self, info: Info, input: Annotated[ConfigurationDeleteInput, INPUT]) -> ConfigurationDeletePayload:
         actor = await info.context.actor()
         return await _configuration_payload(ConfigurationDeletePayload, configurations.delete(actor, _pk(input.id, "Configuration")))
 
     @strawberry.mutation(description="Create a connection code (ADMIN, MANAGER).")
-    async def connection_code_create(self, info: Info, input: ConnectionCodeCreateInput) -> ConnectionCodeCreatePayload:
+    async def connection_code_create(self, info: Info, input: Annotated[ConnectionCodeCreateInput, INPUT]) -> ConnectionCodeCreatePayload:
         actor = await info.context.actor()
         data = codes.NewCode(
             description=input.description,
@@ -196,7 +197,7 @@ class Mutation:
         return ConnectionCodeCreatePayload(connection_code=types.ConnectionCode.of(code), user_errors=[])
 
     @strawberry.mutation(description="Revoke a connection code, and optionally the devices it paired (ADMIN, MANAGER).")
-    async def connection_code_revoke(self, info: Info, input: ConnectionCodeRevokeInput) -> ConnectionCodeRevokePayload:
+    async def connection_code_revoke(self, info: Info, input: Annotated[ConnectionCodeRevokeInput, INPUT]) -> ConnectionCodeRevokePayload:
         actor = await info.context.actor()
         try:
             code = await codes.revoke(actor, _pk(input.id, "ConnectionCode"), input.revoke_devices)
@@ -205,7 +206,7 @@ class Mutation:
         return ConnectionCodeRevokePayload(connection_code=types.ConnectionCode.of(code), user_errors=[])
 
     @strawberry.mutation(description="Pair this device with a connection code. Needs no login.")
-    async def device_pair(self, info: Info, input: DevicePairInput) -> DevicePairPayload:
+    async def device_pair(self, info: Info, input: Annotated[DevicePairInput, INPUT]) -> DevicePairPayload:
         try:
             pairing = await codes.pair(info.context.runtime, info.context.client, input.code, input.name)
         except UserErrors as exc:

@@ -41,7 +41,7 @@ async def _node(info: Info, global_id: str) -> types.Node | None:
 @strawberry.type(description="Everything a client can read.")
 class Query:
     @strawberry.field(description="Any object by its global ID; null when it does not exist or is not yours.")
-    async def node(self, info: Info, id: strawberry.ID) -> types.Node | None:
+    async def node(self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]) -> types.Node | None:
         return await _node(info, id)
 
     @strawberry.field(description="The logged-in user, session and organisation; null when logged out.")

@@ -155,7 +155,7 @@ class ConnectionCode(Node):
     def qr_code(
         self,
         info: Info,
-        format: QrFormat = QrFormat.SVG,
+        format: Annotated[QrFormat, strawberry.argument(description="SVG markup or a PNG data URI.")] = QrFormat.SVG,
         scale: Annotated[int | None, strawberry.argument(description="Pixels per module, 1 to 20 (default 4).")] = None,
     ) -> str:
         return qr.render(codes.pairing_uri(info.context.runtime, self.model.value), format.value, scale)

@@ -1,0 +1,53 @@
+"""The N+1 guard: a list's SQL count does not grow with its length."""
+
+from gateway.models import ConnectionCode, Device, DeviceState
+from tests.support import code, configuration, new_org
+
+EVERYTHING = """{
+  connectionCodes(first: 100) {
+    nodes {
+      id code status configuration { id name devices { id } } createdBy { username }
+      devices { id name configuration { id } pairedWith { id createdBy { id } } approvedBy { username } }
+    }
+  }
+}"""
+
+
+async def _seed(org, start: int, how_many: int) -> None:
+    """Codes ``start..start+how_many`` with two devices each."""
+    template = await ConnectionCode.get(id=1)
+    numbers = range(start, start + how_many)
+    rows = [ConnectionCode(organisation_id=org.id, value=f"{i:012d}", lookup_value=f"{i:012d}",
+                           description=f"code {i}", device_type="POS", configuration_id=template.configuration_id,
+                           expires_at=template.expires_at, created_by_id=org.admin.id) for i in numbers]
+    await ConnectionCode.bulk_create(rows)
+    codes = await ConnectionCode.filter(lookup_value__in=[f"{i:012d}" for i in numbers])
+    await Device.bulk_create([
+        Device(organisation_id=org.id, name=f"d{c.id}-{n}", device_type="POS", state=DeviceState.APPROVED,
+               token_hash=f"{c.id:032d}{n:032d}", configuration_id=c.configuration_id, paired_with_id=c.id,
+               approved_by_id=org.admin.id)
+        for c in codes for n in range(2)
+    ])
+
+
+async def test_every_response_reports_sql_statements(api):
+    body = await api.post("{ __typename }")
+    assert body["extensions"]["sql"]["queries"] == 0
+    org = await new_org(api)
+    body = await api.post("{ viewer { user { id } } }", token=org.token)
+    assert body["extensions"]["sql"]["queries"] >= 1
+
+
+async def test_listing_10_or_100_codes_with_relations_costs_the_same(api):
+    org = await new_org(api)
+    config_id = await configuration(api, org)
+    await code(api, org, config_id)
+    await _seed(org, 0, 9)
+    small = await api.post(EVERYTHING, token=org.token)
+    assert len(small["data"]["connectionCodes"]["nodes"]) == 10
+    await _seed(org, 9, 90)
+    large = await api.post(EVERYTHING, token=org.token)
+    assert len(large["data"]["connectionCodes"]["nodes"]) == 100
+    assert len(large["data"]["connectionCodes"]["nodes"][-1]["devices"]) == 2
+    assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
+    assert large["extensions"]["sql"]["queries"] <= 10

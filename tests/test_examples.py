@@ -1,0 +1,47 @@
+"""Every examples/queries/*.graphql runs, in file-name order, as the README's first session."""
+
+import json
+import re
+from pathlib import Path
+
+from tests.support import PASSWORD, in_days, new_org
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "queries"
+# What each example hands on to the next ones: placeholder -> path into its data.
+CAPTURE = {
+    "01-login": {"token": ("loginWithPassword", "token")},
+    "03-configuration-create": {"configurationId": ("configurationCreate", "configuration", "id")},
+    "05-connection-code-create": {"connectionCodeId": ("connectionCodeCreate", "connectionCode", "id"),
+                                  "code": ("connectionCodeCreate", "connectionCode", "code")},
+}
+
+
+def _dig(data, path):
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _user_errors(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "userErrors":
+                yield from item
+            else:
+                yield from _user_errors(item)
+
+
+async def test_every_example_runs(api):
+    await new_org(api)
+    state = {"password": PASSWORD, "expiresAt": in_days(30)}
+    files = sorted(EXAMPLES.glob("*.graphql"))
+    assert len(files) >= 10
+    for path in files:
+        raw = path.with_suffix(".json").read_text() if path.with_suffix(".json").exists() else "{}"
+        variables = json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: state[m.group(1)], raw))
+        body = await api.post(path.read_text(), variables, token=state.get("token"))
+        assert "errors" not in body, (path.name, body)
+        assert list(_user_errors(body["data"])) == [], (path.name, body)
+        for name, where in CAPTURE.get(path.stem, {}).items():
+            state[name] = _dig(body["data"], where)
+    assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"
