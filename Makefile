@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: install serve test schema clean
+.PHONY: install serve test schema migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ test: install
 
 schema: install
 	$(BIN)/pairgate export-schema > schema/schema.graphql
+
+# After changing gateway/models.py: write the next migration (NAME=what_changed).
+migrations: install
+	$(BIN)/python -c 'import json; from gateway import db, settings; print(json.dumps(db.tortoise_config(settings.Settings.from_env({}, database_url="sqlite://:memory:", secret_key="x" * 32))))' > $(VENV)/tortoise.json
+	$(BIN)/tortoise --config-file $(VENV)/tortoise.json makemigrations $(if $(NAME),-n $(NAME))
 
 clean:
 	rm -rf $(VENV) .pytest_cache

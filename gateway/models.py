@@ -60,6 +60,7 @@ class User(Model):
 
     class Meta:
         table = "app_user"
+        indexes = (("organisation_id", "id"),)
 
 
 class Configuration(Model):

@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                 ('pin_hmac', fields.CharField(null=True, unique=True, max_length=64)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'app_user', 'app': 'models', 'pk_attr': 'id'},
+            options={'table': 'app_user', 'app': 'models', 'indexes': [Index(fields=['organisation_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
