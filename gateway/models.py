@@ -57,6 +57,8 @@ class User(Model):
     # HMAC-SHA256(secret, organisation ‖ pin): unique, so the PIN alone names the user.
     pin_hmac = fields.CharField(max_length=64, null=True, unique=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Soft delete: the sessions of a deleted user stay visible with USER_DELETED.
+    deleted_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "app_user"
@@ -174,3 +176,16 @@ class AuditLog(Model):
     class Meta:
         table = "audit_log"
         indexes = (("organisation_id", "id"),)
+
+
+class Throttle(Model):
+    """Failed attempts per key ("pin:device:<token hash>", "password:ip:<addr>"…), shared by all processes."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    failures = fields.IntField(default=0)
+    window_start = fields.DatetimeField()
+    locked_until = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "throttle"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -11,24 +10,24 @@ from strawberry.types import Info
 
 from gateway.graphql import ids, types
 from gateway.graphql.errors import UserError, user_errors
-from gateway.services import auth, codes, configurations
+from gateway.graphql.payloads import INPUT, respond
+from gateway.services import auth, codes, configurations, devices
 from gateway.services.errors import UserErrors
 
-INPUT = strawberry.argument(description="The mutation's arguments.")
 
 
-def _pk(global_id: str | None, type_name: str) -> int | None:
+def pk(global_id: str | None, type_name: str) -> int | None:
     """None when not given; 0 (matches nothing, so NOT_FOUND) when malformed or of another type."""
     if global_id is None:
         return None
     return ids.decode(global_id, type_name) or 0
 
 
-@strawberry.enum(description="What the login screen should do about approving this device.")
-class DeviceApprovalPrompt(Enum):
-    NOT_NEEDED = "NOT_NEEDED"
-    PROMPT = "PROMPT"
-    SUPPRESSED = "SUPPRESSED"
+DeviceApprovalPrompt = strawberry.enum(
+    devices.Prompt, name="DeviceApprovalPrompt",
+    description="After a password login: ask an ADMIN or MANAGER to approve this device (PROMPT), don't "
+    "(NOT_NEEDED: approved already, STAFF, or PIN login off), or they said not to ask again (SUPPRESSED).",
+)
 
 
 # -- login -------------------------------------------------------------------
@@ -51,6 +50,23 @@ class LoginPayload:
         description="Whether to ask an ADMIN or MANAGER to approve this device for PIN login."
     )
     user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+
+
+@strawberry.input(description="A PIN typed on the PIN pad.")
+class LoginWithPinInput:
+    pin: str = strawberry.field(description="The user's PIN; it alone names the user.")
+
+
+async def login_payload(attempt) -> LoginPayload:
+    try:
+        result = await attempt
+    except UserErrors as exc:
+        return LoginPayload(token=None, session=None, user=None, device_token=None, device_approval=None,
+                            user_errors=user_errors(exc))
+    return LoginPayload(
+        token=result.token, session=types.Session.of(result.session), user=types.User.of(result.user),
+        device_token=result.device_token, device_approval=result.prompt, user_errors=[],
+    )
 
 
 @strawberry.type(description="The result of a logout.")
@@ -145,19 +161,15 @@ class DevicePairPayload:
     user_errors: list[UserError] = strawberry.field(description="Empty on success.")
 
 
-@strawberry.type(description="Everything a client can change.")
-class Mutation:
-    @strawberry.mutation(description="Log in with username and password.")
+@strawberry.type(description="Log in and out; configurations, connection codes and pairing.")
+class CoreMutations:
+    @strawberry.mutation(description="Log in with username and password. Issues a device token when the request has none.")
     async def login_with_password(self, info: Info, input: Annotated[LoginWithPasswordInput, INPUT]) -> LoginPayload:
-        try:
-            result = await auth.login_with_password(info.context.client, input.username, input.password)
-        except UserErrors as exc:
-            return LoginPayload(token=None, session=None, user=None, device_token=None, device_approval=None,
-                                user_errors=user_errors(exc))
-        return LoginPayload(
-            token=result.token, session=types.Session.of(result.session), user=types.User.of(result.user),
-            device_token=None, device_approval=DeviceApprovalPrompt.NOT_NEEDED, user_errors=[],
-        )
+        return await login_payload(auth.login_with_password(info.context.client, input.username, input.password))
+
+    @strawberry.mutation(description="Log in with a PIN alone, on an approved device (X-Device-Token).")
+    async def login_with_pin(self, info: Info, input: Annotated[LoginWithPinInput, INPUT]) -> LoginPayload:
+        return await login_payload(auth.login_with_pin(info.context.runtime, info.context.client, input.pin))
 
     @strawberry.mutation(description="End the session of this request.")
     async def logout(self, info: Info) -> LogoutPayload:
@@ -167,18 +179,20 @@ class Mutation:
     @strawberry.mutation(description="Create a configuration (ADMIN, MANAGER).")
     async def configuration_create(self, info: Info, input: Annotated[ConfigurationCreateInput, INPUT]) -> ConfigurationCreatePayload:
         actor = await info.context.actor()
-        return await _configuration_payload(ConfigurationCreatePayload, configurations.create(actor, input.name or "", input.description))
+        return await respond(ConfigurationCreatePayload, "configuration",
+                             configurations.create(actor, input.name or "", input.description), types.Configuration.of)
 
     @strawberry.mutation(description="Rename or redescribe a configuration (ADMIN, MANAGER).")
     async def configuration_update(self, info: Info, input: Annotated[ConfigurationUpdateInput, INPUT]) -> ConfigurationUpdatePayload:
         actor = await info.context.actor()
-        return await _configuration_payload(ConfigurationUpdatePayload, configurations.update(
-            actor, _pk(input.id, "Configuration"), input.name, input.description))
+        return await respond(ConfigurationUpdatePayload, "configuration", configurations.update(
+            actor, pk(input.id, "Configuration"), input.name, input.description), types.Configuration.of)
 
     @strawberry.mutation(description="Delete a configuration no active code or approved device uses (ADMIN, MANAGER).")
     async def configuration_delete(self, info: Info, input: Annotated[ConfigurationDeleteInput, INPUT]) -> ConfigurationDeletePayload:
         actor = await info.context.actor()
-        return await _configuration_payload(ConfigurationDeletePayload, configurations.delete(actor, _pk(input.id, "Configuration")))
+        return await respond(ConfigurationDeletePayload, "configuration",
+                             configurations.delete(actor, pk(input.id, "Configuration")), types.Configuration.of)
 
     @strawberry.mutation(description="Create a connection code (ADMIN, MANAGER).")
     async def connection_code_create(self, info: Info, input: Annotated[ConnectionCodeCreateInput, INPUT]) -> ConnectionCodeCreatePayload:
@@ -186,24 +200,19 @@ class Mutation:
         data = codes.NewCode(
             description=input.description,
             device_type=input.device_type.value if input.device_type else None,
-            configuration_id=_pk(input.configuration_id, "Configuration"),
+            configuration_id=pk(input.configuration_id, "Configuration"),
             expires_at=input.expires_at,
             single_use=input.single_use,
         )
-        try:
-            code = await codes.create(actor, info.context.runtime, data)
-        except UserErrors as exc:
-            return ConnectionCodeCreatePayload(connection_code=None, user_errors=user_errors(exc))
-        return ConnectionCodeCreatePayload(connection_code=types.ConnectionCode.of(code), user_errors=[])
+        return await respond(ConnectionCodeCreatePayload, "connection_code",
+                             codes.create(actor, info.context.runtime, data), types.ConnectionCode.of)
 
     @strawberry.mutation(description="Revoke a connection code, and optionally the devices it paired (ADMIN, MANAGER).")
     async def connection_code_revoke(self, info: Info, input: Annotated[ConnectionCodeRevokeInput, INPUT]) -> ConnectionCodeRevokePayload:
         actor = await info.context.actor()
-        try:
-            code = await codes.revoke(actor, _pk(input.id, "ConnectionCode"), input.revoke_devices)
-        except UserErrors as exc:
-            return ConnectionCodeRevokePayload(connection_code=None, user_errors=user_errors(exc))
-        return ConnectionCodeRevokePayload(connection_code=types.ConnectionCode.of(code), user_errors=[])
+        return await respond(ConnectionCodeRevokePayload, "connection_code",
+                             codes.revoke(actor, pk(input.id, "ConnectionCode"), input.revoke_devices),
+                             types.ConnectionCode.of)
 
     @strawberry.mutation(description="Pair this device with a connection code. Needs no login.")
     async def device_pair(self, info: Info, input: Annotated[DevicePairInput, INPUT]) -> DevicePairPayload:
@@ -215,11 +224,3 @@ class Mutation:
             device_token=pairing.device_token, device=types.Device.of(pairing.device),
             configuration=types.Configuration.of(pairing.configuration), user_errors=[],
         )
-
-
-async def _configuration_payload(payload, change):
-    try:
-        configuration = await change
-    except UserErrors as exc:
-        return payload(configuration=None, user_errors=user_errors(exc))
-    return payload(configuration=types.Configuration.of(configuration), user_errors=[])

@@ -10,7 +10,7 @@ from strawberry.types import Info
 from gateway.graphql import ids, types
 from gateway.graphql.pagination import After, Connection, First, connection
 from gateway.models import DeviceState, Organisation
-from gateway.services import codes, configurations, devices, users
+from gateway.services import codes, configurations, devices, sessions, users
 from gateway.services.errors import UserErrors
 
 
@@ -25,14 +25,15 @@ async def _node(info: Info, global_id: str) -> types.Node | None:
         if type_name == "Organisation":
             return types.Organisation.of(await Organisation.get(id=actor.organisation_id)) if pk == actor.organisation_id else None
         if type_name == "User":
-            found = await users.get(actor, pk)
-            return types.User.of(found) if found else None
+            return types.User.of(await users.get(actor, pk))
         if type_name == "Configuration":
             return types.Configuration.of(await configurations.get(actor, pk))
         if type_name == "ConnectionCode":
             return types.ConnectionCode.of(await codes.get(actor, pk))
         if type_name == "Device":
             return types.Device.of(await devices.get(actor, pk))
+        if type_name == "Session":
+            return types.Session.of(await sessions.get(actor, pk))
     except UserErrors:
         return None  # NOT_FOUND: foreign and unknown IDs look the same
     return None
@@ -62,6 +63,23 @@ class Query:
         actor = await info.context.actor()
         actor.require_user()
         return types.Organisation.of(actor.session.organisation)
+
+    @strawberry.field(description="This device (X-Device-Token), for the login screen: PIN pad or password form. No login needed.")
+    async def this_device(self, info: Info) -> types.ThisDevice:
+        actor = await info.context.actor()
+        found = await devices.describe(info.context.runtime, actor.device)
+        return types.ThisDevice(known=found.known, approved=found.approved,
+                                pin_login_available=found.pin_login_available, name=found.name,
+                                organisation_name=found.organisation_name)
+
+    @strawberry.field(description="Sessions of the organisation (ADMIN, MANAGER), oldest first.")
+    async def sessions(
+        self, info: Info,
+        active: Annotated[bool | None, strawberry.argument(description="true: live sessions; false: ended ones.")] = None,
+        first: First = None, after: After = None,
+    ) -> Connection[types.Session]:
+        actor = await info.context.actor()
+        return connection(await sessions.list_page(actor, active, first, ids.after_id(after)), types.Session.of)
 
     @strawberry.field(description="The device types that can be paired (built-in and from plugins).")
     def device_types(self, info: Info) -> list[types.DeviceTypeInfo]:

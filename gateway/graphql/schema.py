@@ -11,7 +11,8 @@ from strawberry.extensions import DisableIntrospection, ParserCache, SchemaExten
 from gateway import db
 from gateway.graphql import limits, types
 from gateway.graphql.errors import ErrorPolicy
-from gateway.graphql.mutations import Mutation
+from gateway.graphql.admin_mutations import AdminMutations
+from gateway.graphql.mutations import CoreMutations
 from gateway.graphql.query import Query
 from gateway.services.runtime import Runtime
 
@@ -25,6 +26,11 @@ class QueryStats(SchemaExtension):
 
     def get_results(self):
         return {"sql": {"queries": self._cell[0]}}
+
+
+@strawberry.type(description="Everything a client can change.")
+class Mutation(CoreMutations, AdminMutations):
+    pass
 
 
 class Schema(strawberry.Schema):

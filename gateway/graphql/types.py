@@ -13,6 +13,7 @@ from strawberry.types import Info
 from gateway import models
 from gateway.graphql import ids
 from gateway.services import codes, qr
+from gateway.services.errors import ErrorCode, refuse
 
 
 @strawberry.interface(description="An object with a globally unique, opaque ID, fetchable with `node(id:)`.")
@@ -54,6 +55,16 @@ class DeviceTypeInfo:
     description: str = strawberry.field(description="What the type is for.")
 
 
+ActiveArg = Annotated[bool | None, strawberry.argument(description="true: only live sessions; false: only ended ones.")]
+NestedFirst = Annotated[int, strawberry.argument(description="How many, 0 to 100.")]
+
+
+def _nested(first: int) -> int:
+    if not 0 <= first <= 100:
+        raise refuse(ErrorCode.INVALID, "first must be between 0 and 100.", "first")
+    return first
+
+
 @strawberry.type(description="A tenant: a restaurant, shop or chain. Nothing crosses between organisations.")
 class Organisation(Node):
     model: strawberry.Private[models.Organisation]
@@ -88,6 +99,11 @@ class User(Node):
             model=m, id=ids.encode("User", m.id), username=m.username, display_name=m.display_name,
             role=m.role, login_method=m.login_method, has_pin=m.pin_hmac is not None, created_at=m.created_at,
         )
+
+    @strawberry.field(description="The user's sessions, newest first.")
+    async def sessions(self, info: Info, active: ActiveArg = None, first: NestedFirst = 20) -> list["Session"]:
+        rows = await info.context.loaders.sessions_by_user.load((self.model.id, active, _nested(first)))
+        return [Session.of(s) for s in rows]
 
 
 async def _user(info: Info, user_id: int | None) -> User | None:
@@ -207,6 +223,11 @@ class Device(Node):
     async def approved_by(self, info: Info) -> User | None:
         return await _user(info, self.model.approved_by_id)
 
+    @strawberry.field(description="Sessions opened on this device: user, IP address, login time; newest first.")
+    async def sessions(self, info: Info, active: ActiveArg = None, first: NestedFirst = 20) -> list["Session"]:
+        rows = await info.context.loaders.sessions_by_device.load((self.model.id, active, _nested(first)))
+        return [Session.of(s) for s in rows]
+
 
 @strawberry.type(description="A login: who, on which device, from where, and until when.")
 class Session(Node):
@@ -243,6 +264,17 @@ class Session(Node):
         device_id = self.model.device_id
         row = await info.context.loaders.device.load(device_id) if device_id else None
         return Device.of(row) if row else None
+
+
+@strawberry.type(description="What a login screen needs to know about the device it runs on.")
+class ThisDevice:
+    known: bool = strawberry.field(description="The request carried a device token the gateway knows.")
+    approved: bool = strawberry.field(description="An ADMIN or MANAGER approved this device (or a code paired it).")
+    pin_login_available: bool = strawberry.field(
+        description="Show the PIN pad: approved, a PIN-capable type, and PIN login on in the organisation."
+    )
+    name: str | None = strawberry.field(description="The device's name, once approved.")
+    organisation_name: str | None = strawberry.field(description="Whose device this is.")
 
 
 @strawberry.type(description="The logged-in user and where they are.")

@@ -1,21 +1,26 @@
-"""Logging in and out, and turning a bearer token back into a session."""
+"""Logging in (password or PIN) and out, and turning a bearer token back into a session."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import timedelta
 
-from gateway.models import AuthMethod, Device, LoginMethod, Session, User
-from gateway.services import audit, passwords, sessions
-from gateway.services.sessions import EndReason
+from tortoise.transactions import in_transaction
+
+from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
+from gateway.services import audit, devices, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
-from gateway.services.errors import ErrorCode, refuse
+from gateway.services.errors import ErrorCode, UserErrors, refuse
+from gateway.services.runtime import Runtime
+from gateway.services.sessions import EndReason
 from gateway.services.tokens import hash_token, new_token
 
 # Writing last_seen_at on every request would turn reads into writes; once a
 # minute is precise enough for an idle timeout counted in minutes.
 TOUCH_INTERVAL = timedelta(seconds=60)
+WRONG_PASSWORD = "Wrong username or password."
+WRONG_PIN = "Wrong PIN."
 
 
 @dataclasses.dataclass
@@ -23,26 +28,90 @@ class LoginResult:
     token: str
     session: Session
     user: User
+    device: Device | None = None
+    device_token: str | None = None
+    prompt: devices.Prompt = devices.Prompt.NOT_NEEDED
 
 
 async def login_with_password(client: Client, username: str, password: str) -> LoginResult:
-    user = await User.get_or_none(username=username.strip()).select_related("organisation")
+    username = username.strip()
+    keys = (throttle.Key(f"password:user:{username.lower()}", throttle.PASSWORD_USER),
+            throttle.Key(f"password:address:{client.ip_address}", throttle.PASSWORD_ADDRESS))
+    await throttle.charge(*keys)
+    user = await User.get_or_none(username=username, deleted_at=None).select_related("organisation")
     ok = await passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
-        if user is not None:
-            await audit.record("login.failed", organisation_id=user.organisation_id,
-                               actor=Actor(client=client), method="PASSWORD", username=user.username)
-        raise refuse(ErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
+        await _failed(client, user.organisation_id if user else None, "PASSWORD", keys, username=username)
+        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PASSWORD)
+    await throttle.succeeded(*keys)
     if user.login_method == LoginMethod.PIN_ONLY:
-        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN.")
-    result = await _open_session(user, client, AuthMethod.PASSWORD, device=None)
-    await audit.record("login.succeeded", organisation_id=user.organisation_id,
-                       actor=Actor(client=client, user=user), method="PASSWORD")
+        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN, on an approved device.")
+    known = await devices.by_token(client.device_token)
+    async with in_transaction():
+        device, device_token = await devices.device_for_login(known, user)
+        result = await _open_session(user, client, AuthMethod.PASSWORD, device)
+    result.device_token = device_token
+    result.prompt = devices.approval_prompt(device, user, user.organisation)
     return result
 
 
+async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
+    token_hash = hash_token(client.device_token) if client.device_token else "none"
+    # Charged before anything is looked up: a locked device learns nothing, not even a right PIN.
+    device_key = throttle.Key(f"pin:device:{token_hash}", throttle.PIN_DEVICE)
+    await throttle.charge(device_key)
+    device = await Device.get_or_none(token_hash=token_hash).select_related("organisation")
+    refusal = _pin_refusal(runtime, device)
+    if refusal:
+        await throttle.succeeded(device_key)  # not a guess: nothing was checked
+        raise refusal
+    organisation_key = throttle.Key(f"pin:organisation:{device.organisation_id}", throttle.PIN_ORGANISATION)
+    try:
+        await throttle.charge(organisation_key)
+    except UserErrors:
+        await throttle.succeeded(device_key)
+        raise
+    keys = (device_key, organisation_key)
+    user = None
+    if pin and pin.isascii() and pin.isdigit() and len(pin) <= 32:
+        user = await User.get_or_none(
+            pin_hmac=pins.pin_hmac(runtime.settings.secret_key, device.organisation_id, pin),
+            organisation_id=device.organisation_id, deleted_at=None,
+        ).select_related("organisation")
+    if user is None:
+        await _failed(Client(client.ip_address, client.user_agent), device.organisation_id, "PIN", keys,
+                      device_id=device.id)
+        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
+    await throttle.succeeded(*keys)
+    if user.login_method == LoginMethod.PASSWORD:
+        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
+    async with in_transaction():
+        await Device.filter(id=device.id).update(last_seen_at=utcnow())
+        return await _open_session(user, client, AuthMethod.PIN, device)
+
+
+def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:
+    if device is None or device.state != DeviceState.APPROVED:
+        return refuse(ErrorCode.DEVICE_NOT_APPROVED, "This device is not approved for PIN login.")
+    spec = runtime.device_types.get(device.device_type)
+    if spec is None or not spec.supports_pin_login:
+        return refuse(ErrorCode.DEVICE_NOT_APPROVED, "This kind of device does not support PIN login.")
+    if not device.organisation.pin_login_enabled:
+        return refuse(ErrorCode.PIN_LOGIN_DISABLED, "PIN login is switched off for this organisation.")
+    return None
+
+
+async def _failed(client: Client, organisation_id: int | None, method: str, keys, **data) -> None:
+    await audit.record("login.failed", organisation_id=organisation_id, actor=Actor(client=client),
+                       method=method, **data)
+    for key in keys:
+        if await throttle.is_locked(key):
+            await audit.record("throttle.locked", organisation_id=organisation_id, actor=Actor(client=client),
+                               key=key.name.rsplit(":", 1)[0], method=method)
+
+
 async def _open_session(user: User, client: Client, method: AuthMethod, device: Device | None) -> LoginResult:
-    organisation = user.organisation
+    organisation: Organisation = user.organisation
     now = utcnow()
     token = new_token()
     session = await Session.create(
@@ -56,7 +125,10 @@ async def _open_session(user: User, client: Client, method: AuthMethod, device: 
         last_seen_at=now,
         expires_at=now + timedelta(hours=organisation.session_max_hours),
     )
-    return LoginResult(token=token, session=session, user=user)
+    await audit.record("login.succeeded", organisation_id=user.organisation_id,
+                       actor=Actor(client=client, user=user), device_id=device.id if device else None,
+                       method=method.value, session_id=session.id)
+    return LoginResult(token=token, session=session, user=user, device=device)
 
 
 async def authenticate(token: str | None) -> Session | None:
@@ -76,6 +148,8 @@ async def authenticate(token: str | None) -> Session | None:
         reason = EndReason.IDLE_TIMEOUT
     if reason:
         await sessions.end(session, reason)
+        await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
+                           session_id=session.id)
         return None
     if now - session.last_seen_at >= TOUCH_INTERVAL:
         session.last_seen_at = now

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from tortoise.models import Model
 
-from gateway.models import Device
+from gateway.models import Device, Session
 from gateway.services.devices import LISTED
 
 
@@ -33,3 +33,18 @@ async def devices_by_code(code_ids: list[int]) -> list[list[Device]]:
 
 async def devices_by_configuration(configuration_ids: list[int]) -> list[list[Device]]:
     return await _grouped("configuration_id", configuration_ids, state__in=LISTED)
+
+
+async def sessions_by(field: str, keys: list[tuple[int, bool | None, int]]) -> list[list[Session]]:
+    """Newest first, per (owner id, active filter, how many) key."""
+    owners = {owner for owner, _, _ in keys}
+    groups: dict[int, list[Session]] = defaultdict(list)
+    for row in await Session.filter(**{f"{field}__in": owners}).order_by("-id"):
+        groups[getattr(row, field)].append(row)
+    result = []
+    for owner, active, first in keys:
+        rows = groups.get(owner, [])
+        if active is not None:
+            rows = [r for r in rows if (r.ended_at is None) == active]
+        result.append(rows[:first])
+    return result

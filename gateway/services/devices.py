@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
-from gateway.models import Device, DeviceState
+import dataclasses
+from enum import Enum
+
+from tortoise.transactions import in_transaction
+
+from gateway.models import Device, DeviceState, Organisation, Role, User
+from gateway.services import audit, sessions
 from gateway.services.actor import Actor
+from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
 from gateway.services.pagination import Page, page
-from gateway.services.tokens import hash_token
+from gateway.services.runtime import Runtime
+from gateway.services.tokens import hash_token, new_token
 
 # Devices that were never approved hold a token but are not part of the list.
 LISTED = (DeviceState.APPROVED, DeviceState.REVOKED)
+NAME_MAX = 200
+# A device first seen at a password login is assumed to be a register.
+DEFAULT_TYPE = "POS"
+
+
+class Prompt(str, Enum):
+    NOT_NEEDED = "NOT_NEEDED"
+    PROMPT = "PROMPT"
+    SUPPRESSED = "SUPPRESSED"
 
 
 def _listed(actor: Actor):
@@ -36,3 +53,107 @@ async def list_page(actor: Actor, state: DeviceState | None, first: int | None, 
     if state is not None:
         queryset = queryset.filter(state=state)
     return await page(queryset, first, after_id)
+
+
+async def device_for_login(device: Device | None, user: User) -> tuple[Device, str | None]:
+    """The device of a password login, and a new token when it had none (or one of another organisation)."""
+    if device is not None and device.organisation_id == user.organisation_id:
+        await Device.filter(id=device.id).update(last_seen_at=utcnow())
+        return device, None
+    token = new_token()
+    device = await Device.create(organisation_id=user.organisation_id, device_type=DEFAULT_TYPE,
+                                 token_hash=hash_token(token), last_seen_at=utcnow())
+    return device, token
+
+
+def approval_prompt(device: Device, user: User, organisation: Organisation) -> Prompt:
+    """After a password login: should an ADMIN or MANAGER be asked to approve this device?"""
+    if user.role == Role.STAFF or not organisation.pin_login_enabled or device.state == DeviceState.APPROVED:
+        return Prompt.NOT_NEEDED
+    return Prompt.SUPPRESSED if device.approval_suppressed else Prompt.PROMPT
+
+
+def _this_device(actor: Actor) -> Device:
+    """The device of the request, which must belong to the viewer's organisation."""
+    actor.require_admin()
+    device = actor.device
+    if device is None or device.organisation_id != actor.organisation_id:
+        raise refuse(ErrorCode.NOT_FOUND, "This request carries no known device (X-Device-Token).")
+    return device
+
+
+def _clean_name(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise refuse(ErrorCode.REQUIRED, "Give the device a name.", "name")
+    if len(name) > NAME_MAX:
+        raise refuse(ErrorCode.INVALID, f"Use at most {NAME_MAX} characters.", "name")
+    return name
+
+
+async def approve_this(actor: Actor, name: str | None) -> Device:
+    """Approve the device of the request for PIN login (pending, declined or revoked alike)."""
+    device = _this_device(actor)
+    device.name = _clean_name(name)
+    device.state, device.approved_at, device.approved_by = DeviceState.APPROVED, utcnow(), actor.user
+    async with in_transaction():
+        await device.save(update_fields=["name", "state", "approved_at", "approved_by_id"])
+        await audit.record("device.approved", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
+    return device
+
+
+async def decline_approval(actor: Actor, dont_ask_again: bool) -> Device:
+    device = _this_device(actor)
+    if dont_ask_again and not device.approval_suppressed:
+        device.approval_suppressed = True
+        await device.save(update_fields=["approval_suppressed"])
+    return device
+
+
+async def rename(actor: Actor, device_id: int | None, name: str | None) -> Device:
+    device = await get(actor, device_id)
+    device.name = _clean_name(name)
+    await device.save(update_fields=["name"])
+    return device
+
+
+async def revoke(actor: Actor, device_id: int | None) -> Device:
+    device = await get(actor, device_id)
+    if device.state == DeviceState.REVOKED:
+        raise refuse(ErrorCode.REVOKED, "This device is revoked already.", "id")
+    async with in_transaction():
+        device.state = DeviceState.REVOKED
+        await device.save(update_fields=["state"])
+        await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_REVOKED)
+        await audit.record("device.revoked", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
+    return device
+
+
+async def delete(actor: Actor, device_id: int | None) -> Device:
+    device = await get(actor, device_id)
+    async with in_transaction():
+        await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_DELETED)
+        await audit.record("device.deleted", organisation_id=actor.organisation_id, actor=actor,
+                           device_id=None, deleted_device_id=device.id, name=device.name)
+        await device.delete()
+    return device
+
+
+@dataclasses.dataclass
+class ThisDevice:
+    known: bool
+    approved: bool
+    pin_login_available: bool
+    name: str | None
+    organisation_name: str | None
+
+
+async def describe(runtime: Runtime, device: Device | None) -> ThisDevice:
+    """What a login screen needs to choose between the PIN pad and the password form."""
+    if device is None:
+        return ThisDevice(False, False, False, None, None)
+    organisation = await Organisation.get(id=device.organisation_id)
+    approved = device.state == DeviceState.APPROVED
+    spec = runtime.device_types.get(device.device_type)
+    available = approved and organisation.pin_login_enabled and bool(spec and spec.supports_pin_login)
+    return ThisDevice(True, approved, available, device.name or None, organisation.name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.transactions import in_transaction
 
 from gateway.models import LoginMethod, Organisation, Role, User
-from gateway.services import passwords
+from gateway.services import audit, passwords
 from gateway.services.errors import Collector, ErrorCode
 
 
@@ -39,3 +39,37 @@ async def create_organisation(name: str, admin_username: str, admin_password: st
 
 async def get(organisation_id: int) -> Organisation:
     return await Organisation.get(id=organisation_id)
+
+
+IDLE_MINUTES = (1, 24 * 60)
+MAX_HOURS = (1, 7 * 24)
+
+
+async def update(actor, name: str | None, pin_login_enabled: bool | None,
+                 session_idle_minutes: int | None, session_max_hours: int | None) -> Organisation:
+    """Organisation settings (ADMIN, MANAGER)."""
+    actor.require_admin()
+    organisation = await Organisation.get(id=actor.organisation_id)
+    check = Collector()
+    if name is not None:
+        if not name.strip():
+            check.add(ErrorCode.REQUIRED, "The organisation needs a name.", "name")
+        organisation.name = name.strip()
+    for value, (low, high), field, label in (
+        (session_idle_minutes, IDLE_MINUTES, "sessionIdleMinutes", "minutes"),
+        (session_max_hours, MAX_HOURS, "sessionMaxHours", "hours"),
+    ):
+        if value is not None and not low <= value <= high:
+            check.add(ErrorCode.INVALID, f"Choose between {low} and {high} {label}.", field)
+    check.raise_if_any()
+    if pin_login_enabled is not None:
+        organisation.pin_login_enabled = pin_login_enabled
+    if session_idle_minutes is not None:
+        organisation.session_idle_minutes = session_idle_minutes
+    if session_max_hours is not None:
+        organisation.session_max_hours = session_max_hours
+    async with in_transaction():
+        await organisation.save()
+        await audit.record("organisation.updated", organisation_id=organisation.id, actor=actor,
+                           pin_login_enabled=organisation.pin_login_enabled)
+    return organisation

@@ -5,7 +5,11 @@ from __future__ import annotations
 from enum import Enum
 
 from gateway.models import Session
+from gateway.services import audit
+from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
+from gateway.services.errors import ErrorCode, refuse
+from gateway.services.pagination import page
 
 
 class EndReason(str, Enum):
@@ -31,3 +35,32 @@ async def end_for_devices(device_ids, reason: EndReason) -> int:
     return await Session.filter(device_id__in=list(device_ids), ended_at=None).update(
         ended_at=utcnow(), end_reason=reason.value
     )
+
+
+def _scoped(actor: Actor):
+    return Session.filter(organisation_id=actor.organisation_id)
+
+
+async def list_page(actor: Actor, active: bool | None, first: int | None, after_id: int | None):
+    actor.require_admin()
+    queryset = _scoped(actor)
+    if active is not None:
+        queryset = queryset.filter(ended_at=None) if active else queryset.exclude(ended_at=None)
+    return await page(queryset, first, after_id)
+
+
+async def get(actor: Actor, session_id: int | None) -> Session:
+    actor.require_admin()
+    found = await _scoped(actor).get_or_none(id=session_id) if session_id else None
+    if found is None:
+        raise refuse(ErrorCode.NOT_FOUND, "No such session.", "id")
+    return found
+
+
+async def end_by_admin(actor: Actor, session_id: int | None) -> Session:
+    session = await get(actor, session_id)
+    if session.ended_at is None:
+        await end(session, EndReason.ENDED_BY_ADMIN)
+        await audit.record("session.ended", organisation_id=actor.organisation_id, actor=actor,
+                           session_id=session.id, reason=EndReason.ENDED_BY_ADMIN.value)
+    return session

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.models import ConnectionCode, Device
+from gateway.models import ConnectionCode, Device, DeviceState
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from gateway import hookimpl
@@ -61,7 +61,7 @@ async def test_single_use_code_pairs_once(api):
     second = await pair(api, created["code"])
     assert [(e["code"], e["field"]) for e in second["userErrors"]] == [("ALREADY_USED", ["input", "code"])]
     assert second["deviceToken"] is None and second["device"] is None
-    assert await Device.all().count() == 1
+    assert await Device.exclude(state=DeviceState.PENDING).count() == 1
 
 
 @pytest.mark.parametrize("raw, expected", [("", "REQUIRED"), (" - ", "REQUIRED"), ("0000-0000-0000", "NOT_FOUND"),
@@ -69,7 +69,7 @@ async def test_single_use_code_pairs_once(api):
 async def test_missing_and_unknown_codes(api, raw, expected):
     result = await pair(api, raw)
     assert [e["code"] for e in result["userErrors"]] == [expected]
-    assert await Device.all().count() == 0
+    assert await Device.exclude(state=DeviceState.PENDING).count() == 0
 
 
 async def test_expired_code_is_refused(api):
@@ -78,7 +78,7 @@ async def test_expired_code_is_refused(api):
     await ConnectionCode.all().update(expires_at=utcnow() - timedelta(seconds=1))
     result = await pair(api, created["code"])
     assert [e["code"] for e in result["userErrors"]] == ["EXPIRED"]
-    assert await Device.all().count() == 0
+    assert await Device.exclude(state=DeviceState.PENDING).count() == 0
 
 
 class FixedCodes:
@@ -131,5 +131,5 @@ async def test_single_use_code_pairs_exactly_one_device_under_concurrency(aiohtt
     outcomes = [r["devicePair"]["userErrors"][0]["code"] if r["devicePair"]["userErrors"] else "PAIRED" for r in results]
     assert outcomes.count("PAIRED") == 1, outcomes
     assert outcomes.count("ALREADY_USED") == 49
-    assert await Device.all().count() == 1
+    assert await Device.exclude(state=DeviceState.PENDING).count() == 1
     assert (await ConnectionCode.get(id=1)).use_count == 1

@@ -1,0 +1,102 @@
+"""Persisted throttles: they count attempts, not requests, and hold across processes.
+
+An attempt is charged *before* it is checked, under a row lock (SELECT … FOR
+UPDATE on PostgreSQL; SQLite has one writer at a time anyway). So fifty
+simultaneous guesses cannot all slip through before the first failure is
+written, and a throttled attempt is refused before anything is looked up.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from gateway.models import Throttle
+from gateway.services.clock import utcnow
+from gateway.services.errors import ErrorCode, refuse
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    free: int  # failures allowed before the first lock
+    base_seconds: int = 30  # first lock; each further failure doubles it…
+    max_seconds: int = 3600  # …up to this
+    window_seconds: int = 86400  # failures older than this are forgotten
+    reset_on_success: bool = False  # a success forgives everything (else it only refunds itself)
+
+    def lock_for(self, failures: int) -> int:
+        if failures < self.free:
+            return 0
+        return min(self.base_seconds * 2 ** min(failures - self.free, 20), self.max_seconds)
+
+
+PIN_DEVICE = Policy(free=5, reset_on_success=True)
+PIN_ORGANISATION = Policy(free=50, window_seconds=3600)
+PASSWORD_USER = Policy(free=5, reset_on_success=True)
+PASSWORD_ADDRESS = Policy(free=20, window_seconds=3600)
+PAIR_ADDRESS = Policy(free=10, window_seconds=3600)
+PAIR_GLOBAL = Policy(free=1000, window_seconds=3600)
+
+
+@dataclasses.dataclass(frozen=True)
+class Key:
+    name: str
+    policy: Policy
+
+
+def _retry_after(locked_until: datetime, now: datetime) -> int:
+    return max(1, math.ceil((locked_until - now).total_seconds()))
+
+
+async def _locked_row(key: str, now: datetime) -> Throttle:
+    row = await Throttle.filter(key=key).select_for_update().first()
+    if row is None:
+        try:
+            async with in_transaction():  # a savepoint: a concurrent insert only loses this
+                await Throttle.create(key=key, window_start=now)
+        except IntegrityError:
+            pass
+        row = await Throttle.filter(key=key).select_for_update().first()
+    return row
+
+
+async def charge(*keys: Key) -> None:
+    """Count one attempt against every key, or raise THROTTLED (charging nothing)."""
+    now = utcnow()
+    async with in_transaction():
+        rows = []
+        for key in keys:
+            row = await _locked_row(key.name, now)
+            if row.locked_until is not None and row.locked_until > now:
+                raise refuse(ErrorCode.THROTTLED, "Too many failed attempts: wait and try again.",
+                             retry_after_seconds=_retry_after(row.locked_until, now))
+            rows.append((row, key.policy))
+        for row, policy in rows:
+            if now - row.window_start > timedelta(seconds=policy.window_seconds):
+                row.failures, row.window_start = 0, now
+            row.failures += 1
+            lock = policy.lock_for(row.failures)
+            row.locked_until = now + timedelta(seconds=lock) if lock else None
+            await row.save(update_fields=["failures", "window_start", "locked_until"])
+
+
+async def succeeded(*keys: Key) -> None:
+    """The charged attempt was right: forgive or refund it."""
+    for key in keys:
+        if key.policy.reset_on_success:
+            await Throttle.filter(key=key.name).update(failures=0, locked_until=None)
+        else:
+            row = await Throttle.get_or_none(key=key.name)
+            if row is not None and row.failures > 0:
+                row.failures -= 1
+                row.locked_until = None if key.policy.lock_for(row.failures) == 0 else row.locked_until
+                await row.save(update_fields=["failures", "locked_until"])
+
+
+async def is_locked(key: Key) -> bool:
+    row = await Throttle.get_or_none(key=key.name)
+    return bool(row and row.locked_until and row.locked_until > utcnow())
