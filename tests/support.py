@@ -124,3 +124,52 @@ async def code(api: Api, org: Org, configuration_id: str, **overrides) -> dict:
 async def pair(api: Api, value: str, name: str | None = None) -> dict:
     data = await api.data(PAIR, {"input": {"code": value, "name": name}})
     return data["devicePair"]
+
+
+ORG_UPDATE = """mutation($input: OrganisationUpdateInput!) {
+  organisationUpdate(input: $input) { organisation { pinLoginEnabled sessionIdleMinutes sessionMaxHours } userErrors { field code message } }
+}"""
+USER_CREATE = """mutation($input: UserCreateInput!) {
+  userCreate(input: $input) { user { id username role loginMethod hasPin } generatedPin userErrors { field code message } }
+}"""
+LOGIN_PASSWORD = """mutation($u: String!, $p: String!) {
+  loginWithPassword(input: {username: $u, password: $p}) { token deviceToken deviceApproval userErrors { code message } }
+}"""
+LOGIN_PIN = """mutation($pin: String!) {
+  loginWithPin(input: {pin: $pin}) { token user { username } session { method device { id } } userErrors { field code message retryAfterSeconds } }
+}"""
+APPROVE = """mutation($name: String) { deviceApprove(input: {name: $name}) { device { id name status } userErrors { code message } } }"""
+DECLINE = """mutation($d: Boolean!) { deviceDeclineApproval(input: {dontAskAgain: $d}) { device { id } userErrors { code } } }"""
+
+
+async def enable_pins(api: Api, org: Org) -> None:
+    data = await api.data(ORG_UPDATE, {"input": {"pinLoginEnabled": True}}, token=org.token)
+    assert data["organisationUpdate"]["userErrors"] == []
+
+
+async def add_pin_user(api: Api, org: Org, username: str, pin: str, method: str = "PIN_ONLY", role: str = "STAFF") -> dict:
+    values = {"username": username, "role": role, "loginMethod": method, "pin": pin}
+    if method != "PIN_ONLY":
+        values["password"] = PASSWORD
+    data = await api.data(USER_CREATE, {"input": values}, token=org.token)
+    assert data["userCreate"]["userErrors"] == [], data
+    return data["userCreate"]["user"]
+
+
+async def password_login(api: Api, username: str, device_token: str | None = None) -> dict:
+    data = await api.data(LOGIN_PASSWORD, {"u": username, "p": PASSWORD}, device_token=device_token)
+    assert data["loginWithPassword"]["userErrors"] == [], data
+    return data["loginWithPassword"]
+
+
+async def approved_register(api: Api, org: Org, name: str = "Till 1") -> str:
+    """A device approved from settings by the admin; returns its device token."""
+    login = await password_login(api, org.admin.username)
+    device_token = login["deviceToken"]
+    data = await api.data(APPROVE, {"name": name}, token=login["token"], device_token=device_token)
+    assert data["deviceApprove"]["userErrors"] == [], data
+    return device_token
+
+
+async def pin_login(api: Api, pin: str, device_token: str | None) -> dict:
+    return (await api.data(LOGIN_PIN, {"pin": pin}, device_token=device_token))["loginWithPin"]

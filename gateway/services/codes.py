@@ -13,7 +13,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from gateway.models import Configuration, ConnectionCode, Device, DeviceState
-from gateway.services import audit, sessions
+from gateway.services import audit, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, refuse
@@ -202,10 +202,17 @@ async def pair(runtime: Runtime, client: Client, raw_code: str, name: str | None
     value = normalise(raw_code or "")
     if not value:
         raise refuse(ErrorCode.REQUIRED, "Type the connection code.", "code")
+    keys = (throttle.Key(f"pair:address:{client.ip_address}", throttle.PAIR_ADDRESS),
+            throttle.Key("pair:global", throttle.PAIR_GLOBAL))
+    # Checked, not charged up front: 40-bit codes make a burst of parallel guesses
+    # worthless, and a shop pairing many registers at once must not lock itself out.
+    await throttle.check(*keys)
     code = None
     if len(value) <= VALUE_MAX:
         code = await ConnectionCode.get_or_none(lookup_value=value).select_related("configuration")
     if code is None:
+        await throttle.failed(*keys)
+        await audit.record("pair.failed", organisation_id=None, actor=Actor(client=client))
         raise refuse(ErrorCode.NOT_FOUND, "No such connection code: check the digits.", "code")
     _refuse_unless_redeemable(code)
     name = (name or "").strip() or code.description

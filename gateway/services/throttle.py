@@ -64,16 +64,36 @@ async def _locked_row(key: str, now: datetime) -> Throttle:
     return row
 
 
+def _throttled(locked_until: datetime, now: datetime):
+    return refuse(ErrorCode.THROTTLED, "Too many failed attempts: wait and try again.",
+                  retry_after_seconds=_retry_after(locked_until, now))
+
+
+async def check(*keys: Key) -> None:
+    """Raise THROTTLED if any key is locked; count nothing."""
+    now = utcnow()
+    for row in await Throttle.filter(key__in=[k.name for k in keys], locked_until__gt=now):
+        raise _throttled(row.locked_until, now)
+
+
 async def charge(*keys: Key) -> None:
-    """Count one attempt against every key, or raise THROTTLED (charging nothing)."""
+    """Count one attempt against every key before it is checked, or raise THROTTLED (counting nothing)."""
+    await _count(keys, refuse_when_locked=True)
+
+
+async def failed(*keys: Key) -> None:
+    """Count a failure after the fact (for attempts that were only ``check``-ed)."""
+    await _count(keys, refuse_when_locked=False)
+
+
+async def _count(keys, refuse_when_locked: bool) -> None:
     now = utcnow()
     async with in_transaction():
         rows = []
         for key in keys:
             row = await _locked_row(key.name, now)
-            if row.locked_until is not None and row.locked_until > now:
-                raise refuse(ErrorCode.THROTTLED, "Too many failed attempts: wait and try again.",
-                             retry_after_seconds=_retry_after(row.locked_until, now))
+            if refuse_when_locked and row.locked_until is not None and row.locked_until > now:
+                raise _throttled(row.locked_until, now)
             rows.append((row, key.policy))
         for row, policy in rows:
             if now - row.window_start > timedelta(seconds=policy.window_seconds):
