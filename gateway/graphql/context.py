@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 
 from aiohttp import web
@@ -23,20 +24,19 @@ class Context:
             user_agent=request.headers.get("User-Agent", ""),
             device_token=request.headers.get("X-Device-Token") or None,
         )
-        self._actor: Actor | None = None
+        self._actor: asyncio.Future[Actor] | None = None
 
     async def actor(self) -> Actor:
-        """Authenticated lazily: a query that needs no viewer costs no lookup."""
+        """Authenticated lazily (a query that needs no viewer costs no lookup) and once:
+        sibling root fields resolve concurrently and share the one lookup."""
         if self._actor is None:
-            session = await auth.authenticate(_bearer(self.request))
-            device = await devices.by_token(self.client.device_token)
-            self._actor = Actor(
-                client=self.client,
-                session=session,
-                user=session.user if session else None,
-                device=device,
-            )
-        return self._actor
+            self._actor = asyncio.ensure_future(self._authenticate())
+        return await self._actor
+
+    async def _authenticate(self) -> Actor:
+        session = await auth.authenticate(_bearer(self.request))
+        device = await devices.by_token(self.client.device_token)
+        return Actor(client=self.client, session=session, user=session.user if session else None, device=device)
 
 
 def _bearer(request: web.Request) -> str | None:

@@ -21,3 +21,14 @@ class Loaders:
         self.devices_by_configuration = DataLoader(batch.devices_by_configuration)
         self.sessions_by_device = DataLoader(partial(batch.sessions_by, "device_id"))
         self.sessions_by_user = DataLoader(partial(batch.sessions_by, "user_id"))
+
+    def prime(self, rows) -> None:
+        """Rows a list already fetched need no second trip when something points at them."""
+        by_model = {
+            models.Organisation: self.organisation, models.User: self.user, models.Configuration: self.configuration,
+            models.ConnectionCode: self.code, models.Device: self.device,
+        }
+        for row in rows:
+            loader = by_model.get(type(row))
+            if loader is not None:
+                loader.prime(row.id, row)

@@ -38,7 +38,9 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Pagination state.")
 
 
-def connection(result: Page, convert: Callable) -> Connection:
+def connection(result: Page, convert: Callable, loaders=None) -> Connection:
+    if loaders is not None:
+        loaders.prime(result.items)
     nodes = [convert(item) for item in result.items]
     cursors = [ids.cursor(item.id) for item in result.items]
     return Connection(

@@ -79,7 +79,7 @@ class Query:
         first: First = None, after: After = None,
     ) -> Connection[types.Session]:
         actor = await info.context.actor()
-        return connection(await sessions.list_page(actor, active, first, ids.after_id(after)), types.Session.of)
+        return connection(await sessions.list_page(actor, active, first, ids.after_id(after)), types.Session.of, info.context.loaders)
 
     @strawberry.field(description="The device types that can be paired (built-in and from plugins).")
     def device_types(self, info: Info) -> list[types.DeviceTypeInfo]:
@@ -93,7 +93,7 @@ class Query:
     async def users(self, info: Info, first: First = None,
                     after: After = None) -> Connection[types.User]:
         actor = await info.context.actor()
-        return connection(await users.list_page(actor, first, ids.after_id(after)), types.User.of)
+        return connection(await users.list_page(actor, first, ids.after_id(after)), types.User.of, info.context.loaders)
 
     @strawberry.field(description="Configurations of the organisation (ADMIN, MANAGER).")
     async def configurations(
@@ -101,7 +101,7 @@ class Query:
         after: After = None,
     ) -> Connection[types.Configuration]:
         actor = await info.context.actor()
-        return connection(await configurations.list_page(actor, first, ids.after_id(after)), types.Configuration.of)
+        return connection(await configurations.list_page(actor, first, ids.after_id(after)), types.Configuration.of, info.context.loaders)
 
     @strawberry.field(description="Connection codes of the organisation (ADMIN, MANAGER), oldest first.")
     async def connection_codes(
@@ -112,7 +112,7 @@ class Query:
     ) -> Connection[types.ConnectionCode]:
         actor = await info.context.actor()
         wanted = codes.CodeStatus(status.value) if status else None
-        return connection(await codes.list_page(actor, wanted, first, ids.after_id(after)), types.ConnectionCode.of)
+        return connection(await codes.list_page(actor, wanted, first, ids.after_id(after)), types.ConnectionCode.of, info.context.loaders)
 
     @strawberry.field(description="Approved and revoked devices (ADMIN, MANAGER); never-approved ones are not listed.")
     async def devices(
@@ -123,4 +123,4 @@ class Query:
     ) -> Connection[types.Device]:
         actor = await info.context.actor()
         state = DeviceState(status.value) if status else None
-        return connection(await devices.list_page(actor, state, first, ids.after_id(after)), types.Device.of)
+        return connection(await devices.list_page(actor, state, first, ids.after_id(after)), types.Device.of, info.context.loaders)

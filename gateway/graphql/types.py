@@ -106,6 +106,11 @@ class User(Node):
         return [Session.of(s) for s in rows]
 
 
+def _devices(info: Info, rows) -> list["Device"]:
+    info.context.loaders.prime(rows)
+    return [Device.of(d) for d in rows]
+
+
 async def _user(info: Info, user_id: int | None) -> User | None:
     row = await info.context.loaders.user.load(user_id) if user_id else None
     return User.of(row) if row else None
@@ -128,7 +133,7 @@ class Configuration(Node):
 
     @strawberry.field(description="Approved and revoked devices running this configuration, oldest first.")
     async def devices(self, info: Info) -> list["Device"]:
-        return [Device.of(d) for d in await info.context.loaders.devices_by_configuration.load(self.model.id)]
+        return _devices(info, await info.context.loaders.devices_by_configuration.load(self.model.id))
 
 
 async def _configuration(info: Info, configuration_id: int | None) -> Configuration | None:
@@ -186,7 +191,7 @@ class ConnectionCode(Node):
 
     @strawberry.field(description="The devices this code paired (approved or revoked), oldest first.")
     async def devices(self, info: Info) -> list["Device"]:
-        return [Device.of(d) for d in await info.context.loaders.devices_by_code.load(self.model.id)]
+        return _devices(info, await info.context.loaders.devices_by_code.load(self.model.id))
 
 
 @strawberry.type(description="A register or display of the organisation.")

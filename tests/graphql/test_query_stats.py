@@ -1,6 +1,9 @@
 """The N+1 guard: a list's SQL count does not grow with its length."""
 
+import pytest
+
 from gateway.models import ConnectionCode, Device, DeviceState
+from gateway.services.clock import utcnow
 from tests.support import code, configuration, new_org
 
 EVERYTHING = """{
@@ -52,3 +55,40 @@ async def test_listing_10_or_100_codes_with_relations_costs_the_same(api):
     print("sql statements for 10 and 100 codes:", small["extensions"]["sql"]["queries"], large["extensions"]["sql"]["queries"])
     assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
     assert large["extensions"]["sql"]["queries"] <= 10
+
+
+# One root list per document: sibling root fields resolve concurrently, so which
+# of them warms a loader first is a race; within one list the order is fixed.
+LISTS_WITH_SESSIONS = {
+    "devices": """{ devices(first: 100) { nodes { id name configuration { id } pairedWith { id }
+                    sessions { user { username sessions { id } } device { id } } } } }""",
+    "sessions": "{ sessions(first: 100) { nodes { user { username sessions { id } } device { name sessions { id } } } } }",
+    "users": "{ users(first: 100) { nodes { sessions { device { name } } } } }",
+}
+
+
+async def _devices_with_sessions(org, start: int, how_many: int) -> None:
+    from gateway.models import AuthMethod, Session
+
+    now = utcnow()
+    await Device.bulk_create([
+        Device(organisation_id=org.id, name=f"till {i}", device_type="POS", state=DeviceState.APPROVED,
+               token_hash=f"{i:064d}") for i in range(start, start + how_many)])
+    await Session.bulk_create([
+        Session(organisation_id=org.id, user_id=org.admin.id, device_id=d.id, method=AuthMethod.PIN,
+                token_hash=f"s{d.id:063d}", last_seen_at=now, expires_at=now)
+        for d in await Device.filter(name__startswith="till ", sessions=None)])
+
+
+@pytest.mark.parametrize("name", LISTS_WITH_SESSIONS)
+async def test_devices_sessions_and_users_lists_cost_the_same_at_10_and_100(api, name):
+    org = await new_org(api)
+    await _devices_with_sessions(org, 0, 10)
+    small = await api.post(LISTS_WITH_SESSIONS[name], token=org.token)
+    await _devices_with_sessions(org, 10, 90)
+    large = await api.post(LISTS_WITH_SESSIONS[name], token=org.token)
+    assert "errors" not in large
+    if name != "users":
+        assert len(small["data"][name]["nodes"]) >= 10 and len(large["data"][name]["nodes"]) == 100
+    print(f"sql statements for 10 and 100 {name}:", small["extensions"]["sql"]["queries"], large["extensions"]["sql"]["queries"])
+    assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
