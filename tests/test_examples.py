@@ -9,10 +9,11 @@ from tests.support import PASSWORD, in_days, new_org
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "queries"
 # What each example hands on to the next ones: placeholder -> path into its data.
 CAPTURE = {
-    "01-login": {"token": ("loginWithPassword", "token")},
+    "01-login": {"token": ("loginWithPassword", "token"), "deviceToken": ("loginWithPassword", "deviceToken")},
     "03-configuration-create": {"configurationId": ("configurationCreate", "configuration", "id")},
     "05-connection-code-create": {"connectionCodeId": ("connectionCodeCreate", "connectionCode", "id"),
                                   "code": ("connectionCodeCreate", "connectionCode", "code")},
+    "12-user-create-with-pin": {"generatedPin": ("userCreate", "generatedPin")},
 }
 
 
@@ -39,9 +40,12 @@ async def test_every_example_runs(api):
     for path in files:
         raw = path.with_suffix(".json").read_text() if path.with_suffix(".json").exists() else "{}"
         variables = json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: state[m.group(1)], raw))
-        body = await api.post(path.read_text(), variables, token=state.get("token"))
+        body = await api.post(path.read_text(), variables, token=state.get("token"),
+                              device_token=state.get("deviceToken"))
         assert "errors" not in body, (path.name, body)
         assert list(_user_errors(body["data"])) == [], (path.name, body)
         for name, where in CAPTURE.get(path.stem, {}).items():
             state[name] = _dig(body["data"], where)
+        if path.stem == "15-login-with-pin":
+            assert body["data"]["loginWithPin"]["user"]["username"] == "sam"
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"
