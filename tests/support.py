@@ -96,7 +96,7 @@ PAIR = """
 mutation($input: DevicePairInput!) {
   devicePair(input: $input) {
     deviceToken device { id name status deviceType pairedWith { id } configuration { id } }
-    configuration { id name } userErrors { field code message }
+    configuration { id name } userErrors { field code message retryAfterSeconds }
   }
 }"""
 

@@ -82,6 +82,8 @@ async def test_this_device_for_unknown_and_for_customer_displays(api):
 
 async def test_organisation_settings_are_validated(api):
     org = await new_org(api)
+    fresh = await api.data("{ organisation { pinLoginEnabled sessionIdleMinutes sessionMaxHours } }", token=org.token)
+    assert fresh["organisation"] == {"pinLoginEnabled": False, "sessionIdleMinutes": 15, "sessionMaxHours": 12}
     bad = await api.data(ORG_UPDATE, {"input": {"sessionIdleMinutes": 0, "sessionMaxHours": 1000}}, token=org.token)
     assert {e["field"][1] for e in bad["organisationUpdate"]["userErrors"]} == {"sessionIdleMinutes", "sessionMaxHours"}
     good = await api.data(ORG_UPDATE, {"input": {"sessionIdleMinutes": 30, "sessionMaxHours": 10}}, token=org.token)

@@ -133,3 +133,15 @@ async def test_single_use_code_pairs_exactly_one_device_under_concurrency(aiohtt
     assert outcomes.count("ALREADY_USED") == 49
     assert await Device.exclude(state=DeviceState.PENDING).count() == 1
     assert (await ConnectionCode.get(id=1)).use_count == 1
+
+
+async def test_pairing_guesses_are_throttled_per_address(api):
+    org = await new_org(api)
+    created = await code(api, org, await configuration(api, org))
+    for i in range(10):
+        assert [e["code"] for e in (await pair(api, f"9999-0000-{i:04d}"))["userErrors"]] == ["NOT_FOUND"]
+    locked = await pair(api, created["code"])
+    assert [e["code"] for e in locked["userErrors"]] == ["THROTTLED"]
+    assert locked["userErrors"][0]["retryAfterSeconds"] > 0
+    assert locked["deviceToken"] is None
+    assert (await ConnectionCode.get(id=1)).use_count == 0

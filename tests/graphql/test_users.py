@@ -3,7 +3,9 @@
 import asyncio
 import re
 
+from gateway import hookimpl
 from gateway.models import Role, Session, User
+from gateway.plugins import get_plugin_manager
 from tests.support import (
     PASSWORD, USER_CREATE, add_pin_user, add_user, approved_register, enable_pins, make_client, new_org,
     pin_login,
@@ -115,3 +117,22 @@ async def test_concurrent_assignment_of_one_pin_has_one_winner(aiohttp_client, p
     outcomes = [r["userCreate"]["userErrors"][0]["code"] if r["userCreate"]["userErrors"] else "CREATED" for r in results]
     assert outcomes.count("CREATED") == 1 and outcomes.count("TAKEN") == 9, outcomes
     assert await User.exclude(pin_hmac=None).count() == 1
+
+
+class NoEasyPins:
+    @hookimpl
+    def validate_pin(self, pin, organisation):
+        return ["Too easy to guess."] if len(set(pin)) == 1 else []
+
+
+async def test_a_pin_policy_plugin_speaks_to_the_client(aiohttp_client, settings):
+    plugins = get_plugin_manager(load_entry_points=False)
+    plugins.register(NoEasyPins())
+    api = await make_client(aiohttp_client, settings, plugins)
+    org = await new_org(api)
+    data = await api.data(USER_CREATE, {"input": {"username": "sam", "role": "STAFF", "loginMethod": "PIN_ONLY",
+                                                  "pin": "77777"}}, token=org.token)
+    assert [(e["code"], e["message"]) for e in data["userCreate"]["userErrors"]] == [("INVALID", "Too easy to guess.")]
+    generated = await api.data(USER_CREATE, {"input": {"username": "kim", "role": "STAFF", "loginMethod": "PIN_ONLY",
+                                                       "generatePin": True}}, token=org.token)
+    assert len(set(generated["userCreate"]["generatedPin"])) > 1
