@@ -102,12 +102,9 @@ def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:
 
 
 async def _failed(client: Client, organisation_id: int | None, method: str, keys, **data) -> None:
-    await audit.record("login.failed", organisation_id=organisation_id, actor=Actor(client=client),
-                       method=method, **data)
-    for key in keys:
-        if await throttle.is_locked(key):
-            await audit.record("throttle.locked", organisation_id=organisation_id, actor=Actor(client=client),
-                               key=key.name.rsplit(":", 1)[0], method=method)
+    actor = Actor(client=client)
+    await audit.record("login.failed", organisation_id=organisation_id, actor=actor, method=method, **data)
+    await throttle.audit_locks(keys, organisation_id, actor, method=method)
 
 
 async def _open_session(user: User, client: Client, method: AuthMethod, device: Device | None) -> LoginResult:

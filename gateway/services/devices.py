@@ -36,7 +36,7 @@ def _listed(actor: Actor):
 async def by_token(token: str | None) -> Device | None:
     if not token:
         return None
-    return await Device.get_or_none(token_hash=hash_token(token))
+    return await Device.get_or_none(token_hash=hash_token(token)).select_related("organisation")
 
 
 async def get(actor: Actor, device_id: int | None) -> Device:
@@ -152,7 +152,7 @@ async def describe(runtime: Runtime, device: Device | None) -> ThisDevice:
     """What a login screen needs to choose between the PIN pad and the password form."""
     if device is None:
         return ThisDevice(False, False, False, None, None)
-    organisation = await Organisation.get(id=device.organisation_id)
+    organisation = device.organisation
     approved = device.state == DeviceState.APPROVED
     spec = runtime.device_types.get(device.device_type)
     available = approved and organisation.pin_login_enabled and bool(spec and spec.supports_pin_login)

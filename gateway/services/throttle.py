@@ -16,6 +16,8 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gateway.models import Throttle
+from gateway.services import audit
+from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
 
@@ -117,6 +119,10 @@ async def succeeded(*keys: Key) -> None:
                 await row.save(update_fields=["failures", "locked_until"])
 
 
-async def is_locked(key: Key) -> bool:
-    row = await Throttle.get_or_none(key=key.name)
-    return bool(row and row.locked_until and row.locked_until > utcnow())
+async def audit_locks(keys, organisation_id: int | None, actor: Actor, **data) -> None:
+    """After a failure: record each key the failure locked (the event DESIGN §5 calls "lock")."""
+    now = utcnow()
+    for row in await Throttle.filter(key__in=[k.name for k in keys], locked_until__gt=now):
+        await audit.record("throttle.locked", organisation_id=organisation_id, actor=actor,
+                           key=row.key.rsplit(":", 1)[0], failures=row.failures,
+                           locked_seconds=_retry_after(row.locked_until, now), **data)

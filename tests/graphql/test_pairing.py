@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.models import ConnectionCode, Device, DeviceState
+from gateway.models import AuditLog, ConnectionCode, Device, DeviceState
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from gateway import hookimpl
@@ -143,5 +143,7 @@ async def test_pairing_guesses_are_throttled_per_address(api):
     locked = await pair(api, created["code"])
     assert [e["code"] for e in locked["userErrors"]] == ["THROTTLED"]
     assert locked["userErrors"][0]["retryAfterSeconds"] > 0
+    locks = await AuditLog.filter(type="throttle.locked").values_list("data", flat=True)
+    assert [lock["key"] for lock in locks] == ["pair:address"]
     assert locked["deviceToken"] is None
     assert (await ConnectionCode.get(id=1)).use_count == 0
