@@ -40,7 +40,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
-    runtime = Runtime.build(settings, plugin_manager or get_plugin_manager())
+    plugins = plugin_manager or get_plugin_manager(modules=settings.plugins, disabled=settings.disable_plugins)
+    runtime = Runtime.build(settings, plugins)
     schema = build_schema(runtime)
     app = web.Application()
     app[RUNTIME] = runtime

@@ -10,14 +10,19 @@ import secrets
 import sys
 from datetime import timedelta
 
+from gateway.plugin_types import PluginError
 from gateway.settings import Settings, SettingsError
 
 
 def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as exc:
-        sys.exit(f"pairgate: {exc}")
+    return Settings.from_env()
+
+
+def _runtime(settings: Settings):
+    from gateway.plugins import get_plugin_manager
+    from gateway.services.runtime import Runtime
+
+    return Runtime.build(settings, get_plugin_manager(modules=settings.plugins, disabled=settings.disable_plugins))
 
 
 async def _with_db(settings: Settings, work):
@@ -77,15 +82,15 @@ def cmd_create_organisation(args) -> None:
 
 def cmd_demo(args) -> None:
     from gateway.models import Organisation
-    from gateway.plugins import get_plugin_manager
-    from gateway.services import codes, configurations, organisations
+    from gateway.services import audit, codes, configurations, organisations
     from gateway.services.actor import Actor, Client
     from gateway.services.clock import utcnow
-    from gateway.services.runtime import Runtime
 
     settings = _settings()
+    runtime = _runtime(settings)
 
     async def work():
+        audit.bind_plugins(runtime.plugins)
         if await Organisation.exists():
             return None
         password = secrets.token_urlsafe(12)
@@ -93,7 +98,7 @@ def cmd_demo(args) -> None:
         admin.organisation = organisation
         actor = Actor(client=Client(ip_address="127.0.0.1"), user=admin)
         configuration = await configurations.create(actor, "Front counter", "Demo POS profile")
-        code = await codes.create(actor, Runtime.build(settings, get_plugin_manager()), codes.NewCode(
+        code = await codes.create(actor, runtime, codes.NewCode(
             description="Demo register", device_type="POS", configuration_id=configuration.id,
             expires_at=utcnow() + timedelta(days=30), single_use=False,
         ))
@@ -111,11 +116,10 @@ def cmd_demo(args) -> None:
 
 def cmd_export_schema(args) -> None:
     from gateway.graphql.schema import build_schema
-    from gateway.plugins import get_plugin_manager
-    from gateway.services.runtime import Runtime
 
+    # The schema depends on the installed plugins, never on the secret key.
     settings = Settings.from_env(secret_key=os.environ.get("PAIRGATE_SECRET_KEY") or "export-schema-needs-no-secret-key")
-    print(build_schema(Runtime.build(settings, get_plugin_manager())).as_str())
+    print(build_schema(_runtime(settings)).as_str())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -136,7 +140,11 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("demo", help="seed a demo organisation into an empty database").set_defaults(func=cmd_demo)
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_export_schema)
     args = parser.parse_args(argv)
-    args.func(args)
+    try:
+        args.func(args)
+    except (SettingsError, PluginError) as exc:
+        # A configuration problem: say what it is, without a traceback.
+        sys.exit(f"pairgate: {exc}")
 
 
 if __name__ == "__main__":

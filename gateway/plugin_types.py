@@ -27,3 +27,10 @@ class PinRules:
     """How a PIN looks in an organisation: ``length`` digits, nothing else."""
 
     length: int = 5
+
+
+class PluginError(Exception):
+    """A plugin cannot be used (import error, bad hookimpl, bad answer); the message names it.
+
+    Raised at start-up, which then stops: a broken plugin is never skipped silently.
+    """

@@ -31,8 +31,8 @@ class Settings:
     introspection: bool = True
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     query_stats: bool = False
-    host: str = "127.0.0.1"
-    port: int = 8080
+    plugins: tuple[str, ...] = ()
+    disable_plugins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,6 +68,8 @@ class Settings:
             introspection=_flag(env.get("PAIRGATE_INTROSPECTION"), True),
             trusted_proxies=_networks(env.get("PAIRGATE_TRUSTED_PROXIES", "")),
             query_stats=_flag(env.get("PAIRGATE_QUERY_STATS"), False),
+            plugins=_names(env.get("PAIRGATE_PLUGINS", "")),
+            disable_plugins=_names(env.get("PAIRGATE_DISABLE_PLUGINS", "")),
         )
         values.update(overrides)
         return cls(**values)
@@ -79,6 +81,10 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgres://" + url[len(prefix):]
     return url
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    return tuple(filter(None, (part.strip() for part in raw.split(","))))
 
 
 def _networks(raw: str):

@@ -2,7 +2,8 @@ import pytest
 
 from gateway import DeviceTypeSpec, hookimpl
 from gateway.plugins import get_plugin_manager
-from gateway.services.runtime import PluginError, collect_device_types
+from gateway.plugin_types import PluginError
+from gateway.services.runtime import collect_device_types
 
 
 def test_plugin_manager_is_a_fresh_factory_with_the_builtins():

@@ -8,7 +8,7 @@ import ipaddress
 from aiohttp import web
 
 from gateway.graphql.loaders import Loaders
-from gateway.services import auth, devices
+from gateway.services import audit, auth, devices
 from gateway.services.actor import Actor, Client
 from gateway.services.runtime import Runtime
 
@@ -19,6 +19,7 @@ class Context:
         self.response = response
         self.runtime = runtime
         self.loaders = Loaders()
+        audit.bind_plugins(runtime.plugins)
         self.client = Client(
             ip_address=client_ip(request, runtime.settings.trusted_proxies),
             user_agent=request.headers.get("User-Agent", ""),

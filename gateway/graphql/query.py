@@ -10,7 +10,7 @@ from strawberry.types import Info
 from gateway.graphql import ids, types
 from gateway.graphql.pagination import After, Connection, First, connection
 from gateway.models import DeviceState, Organisation
-from gateway.services import codes, configurations, devices, sessions, users
+from gateway.services import audit, codes, configurations, devices, sessions, users
 from gateway.services.errors import UserErrors
 
 
@@ -34,6 +34,8 @@ async def _node(info: Info, global_id: str) -> types.Node | None:
             return types.Device.of(await devices.get(actor, pk))
         if type_name == "Session":
             return types.Session.of(await sessions.get(actor, pk))
+        if type_name == "AuditEvent":
+            return types.AuditEvent.of(await audit.get(actor, pk))
     except UserErrors:
         return None  # NOT_FOUND: foreign and unknown IDs look the same
     return None
@@ -80,6 +82,16 @@ class Query:
     ) -> Connection[types.Session]:
         actor = await info.context.actor()
         return connection(await sessions.list_page(actor, active, first, ids.after_id(after)), types.Session.of, info.context.loaders)
+
+    @strawberry.field(description="The organisation's audit log (ADMIN, MANAGER), oldest first.")
+    async def audit_events(
+        self, info: Info,
+        type: Annotated[str | None, strawberry.argument(description="Only events of this type, e.g. `login.failed`.")] = None,
+        first: First = None, after: After = None,
+    ) -> Connection[types.AuditEvent]:
+        actor = await info.context.actor()
+        return connection(await audit.list_page(actor, type, first, ids.after_id(after)), types.AuditEvent.of,
+                          info.context.loaders)
 
     @strawberry.field(description="The device types that can be paired (built-in and from plugins).")
     def device_types(self, info: Info) -> list[types.DeviceTypeInfo]:

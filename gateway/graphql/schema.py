@@ -48,6 +48,7 @@ def build_schema(runtime: Runtime) -> Schema:
         extensions.append(QueryStats)
     schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=[
         types.Organisation, types.User, types.Configuration, types.ConnectionCode, types.Device, types.Session,
+        types.AuditEvent,
     ])
     _install_device_types(schema, runtime)
     return schema

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gateway import models
@@ -265,6 +266,30 @@ class Session(Node):
         return await _user(info, self.model.user_id)
 
     @strawberry.field(description="The device logged in on, when known.")
+    async def device(self, info: Info) -> Device | None:
+        device_id = self.model.device_id
+        row = await info.context.loaders.device.load(device_id) if device_id else None
+        return Device.of(row) if row else None
+
+
+@strawberry.type(description="An entry of the audit log: a security-relevant event.")
+class AuditEvent(Node):
+    model: strawberry.Private[models.AuditLog]
+    type: str = strawberry.field(description="What happened, e.g. `code.created`, `login.failed`, `throttle.locked`.")
+    ip_address: str | None = strawberry.field(description="Client address of the request that caused it.")
+    created_at: datetime = strawberry.field(description="When it happened.")
+    data: JSON = strawberry.field(description="Details of the event (IDs, reasons); never secrets.")
+
+    @classmethod
+    def of(cls, m: models.AuditLog) -> "AuditEvent":
+        return cls(model=m, id=ids.encode("AuditEvent", m.id), type=m.type, ip_address=m.ip_address,
+                   created_at=m.created_at, data=m.data)
+
+    @strawberry.field(description="The logged-in user who caused it, if any.")
+    async def actor(self, info: Info) -> User | None:
+        return await _user(info, self.model.actor_id)
+
+    @strawberry.field(description="The device it concerns, if it still exists.")
     async def device(self, info: Info) -> Device | None:
         device_id = self.model.device_id
         row = await info.context.loaders.device.load(device_id) if device_id else None

@@ -1,24 +1,61 @@
-"""The audit log: one row per security-relevant event (DESIGN §5)."""
+"""The audit log: one row per security-relevant event (DESIGN §5), handed to plugins after commit.
+
+Services open their transactions with ``unit_of_work()`` instead of Tortoise's
+``in_transaction()``. Events recorded inside one wait until the outermost unit
+commits, and vanish with it if it rolls back, so ``on_audit_event`` never hears
+of a change that did not happen. Events recorded outside any unit (a failed
+login) are committed at once and dispatched at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
+import inspect
+import logging
+from datetime import datetime
+from typing import Any
+
+import pluggy
+from tortoise.transactions import in_transaction
+
 from gateway.models import AuditLog
-from gateway.services.actor import Actor
+from gateway.services.errors import ErrorCode, refuse
+from gateway.services.pagination import page
+
+log = logging.getLogger("pairgate.audit")
+
+_plugins: contextvars.ContextVar[pluggy.PluginManager | None] = contextvars.ContextVar("pairgate_plugins", default=None)
+_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_pending_events", default=None)
 
 
-async def record(
-    event_type: str,
-    *,
-    organisation_id: int | None,
-    actor: Actor | None = None,
-    device_id: int | None = None,
-    **data,
-) -> AuditLog:
-    """Write one audit row. Call it inside the transaction of the change it records."""
+@dataclasses.dataclass(frozen=True)
+class AuditEvent:
+    """What ``on_audit_event`` receives: the audit row, as plain values."""
+
+    id: int
+    type: str
+    organisation_id: int | None
+    actor_user_id: int | None
+    device_id: int | None
+    ip_address: str | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
+def bind_plugins(plugins: pluggy.PluginManager | None) -> None:
+    """Say which plugins hear the events of the current request (or command)."""
+    _plugins.set(plugins)
+
+
+async def record(event_type: str, *, organisation_id: int | None, actor=None, device_id: int | None = None,
+                 **data) -> AuditEvent:
+    """Write one audit row; plugins hear of it once it is committed."""
     user = actor.user if actor else None
     if device_id is None and actor and actor.device:
         device_id = actor.device.id
-    return await AuditLog.create(
+    row = await AuditLog.create(
         organisation_id=organisation_id,
         type=event_type,
         actor_id=user.id if user else None,
@@ -26,3 +63,65 @@ async def record(
         ip_address=actor.client.ip_address if actor else None,
         data=data,
     )
+    event = AuditEvent(id=row.id, type=row.type, organisation_id=organisation_id, actor_user_id=row.actor_id,
+                       device_id=device_id, ip_address=row.ip_address, data=dict(data), created_at=row.created_at)
+    pending = _pending.get()
+    if pending is None:
+        await _dispatch([event])
+    else:
+        pending.append(event)
+    return event
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work():
+    """A transaction whose audit events reach plugins only after it commits."""
+    pending = _pending.get()
+    outermost = pending is None
+    if outermost:
+        pending = []
+        token = _pending.set(pending)
+    mark = len(pending)
+    try:
+        async with in_transaction():
+            yield
+    except BaseException:
+        del pending[mark:]  # rolled back: these events did not happen
+        raise
+    finally:
+        if outermost:
+            _pending.reset(token)
+    if outermost:
+        await _dispatch(pending)
+
+
+async def _dispatch(events: list[AuditEvent]) -> None:
+    plugins = _plugins.get()
+    if plugins is None or not events:
+        return
+    for impl in reversed(plugins.hook.on_audit_event.get_hookimpls()):  # pluggy's order: last registered first
+        for event in events:
+            try:
+                result = impl.function(*[{"event": event}[name] for name in impl.argnames])
+                if inspect.isawaitable(result):
+                    await result
+            except Exception:
+                # One plugin's failure must not break the request or keep the event from the others.
+                log.exception("plugin %r failed in on_audit_event for %s", impl.plugin_name, event.type)
+
+
+async def list_page(actor, event_type: str | None, first: int | None, after_id: int | None):
+    """The organisation's audit log (ADMIN, MANAGER), oldest first."""
+    actor.require_admin()
+    queryset = AuditLog.filter(organisation_id=actor.organisation_id)
+    if event_type:
+        queryset = queryset.filter(type=event_type)
+    return await page(queryset, first, after_id)
+
+
+async def get(actor, event_id: int | None) -> AuditLog:
+    actor.require_admin()
+    found = await AuditLog.get_or_none(id=event_id, organisation_id=actor.organisation_id) if event_id else None
+    if found is None:
+        raise refuse(ErrorCode.NOT_FOUND, "No such audit event.", "id")
+    return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from tortoise.transactions import in_transaction
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
 from gateway.services import audit, devices, passwords, pins, sessions, throttle
@@ -47,7 +46,7 @@ async def login_with_password(client: Client, username: str, password: str) -> L
     if user.login_method == LoginMethod.PIN_ONLY:
         raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN, on an approved device.")
     known = await devices.by_token(client.device_token)
-    async with in_transaction():
+    async with audit.unit_of_work():
         device, device_token = await devices.device_for_login(known, user)
         result = await _open_session(user, client, AuthMethod.PASSWORD, device)
     result.device_token = device_token
@@ -85,7 +84,7 @@ async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginRes
     await throttle.succeeded(*keys)
     if user.login_method == LoginMethod.PASSWORD:
         raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
-    async with in_transaction():
+    async with audit.unit_of_work():
         await Device.filter(id=device.id).update(last_seen_at=utcnow())
         return await _open_session(user, client, AuthMethod.PIN, device)
 

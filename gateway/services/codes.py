@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
-from tortoise.transactions import in_transaction
 
 from gateway.models import Configuration, ConnectionCode, Device, DeviceState
 from gateway.services import audit, sessions, throttle
@@ -18,7 +17,8 @@ from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, refuse
 from gateway.services.pagination import Page, page
-from gateway.services.runtime import PluginError, Runtime
+from gateway.plugin_types import PluginError
+from gateway.services.runtime import Runtime
 from gateway.services.tokens import hash_token, new_token
 
 MAX_LIFETIME = timedelta(days=365)
@@ -137,7 +137,7 @@ async def create(actor: Actor, runtime: Runtime, data: NewCode) -> ConnectionCod
     for _ in range(_GENERATE_ATTEMPTS):
         value = _generated_value(runtime)
         try:
-            async with in_transaction():
+            async with audit.unit_of_work():
                 # A dead code (revoked, used, expired) gives its value up to the new one.
                 await ConnectionCode.filter(lookup_value=value).filter(
                     ~Q(revoked_at=None) | Q(single_use=True, use_count__gt=0) | Q(expires_at__lte=now)
@@ -174,7 +174,7 @@ async def revoke(actor: Actor, code_id: int | None, revoke_devices: bool) -> Con
     if code.revoked_at is not None:
         raise refuse(ErrorCode.REVOKED, "This code is revoked already.", "id")
     now = utcnow()
-    async with in_transaction():
+    async with audit.unit_of_work():
         code.revoked_at, code.revoked_by = now, actor.user
         await code.save(update_fields=["revoked_at", "revoked_by_id"])
         revoked = []
@@ -221,7 +221,7 @@ async def pair(runtime: Runtime, client: Client, raw_code: str, name: str | None
         raise refuse(ErrorCode.INVALID, f"Use at most {DESCRIPTION_MAX} characters.", "name")
     token = new_token()
     now = utcnow()
-    async with in_transaction():
+    async with audit.unit_of_work():
         # The conditional UPDATE is the guard: under concurrent redemptions of a
         # single-use code the row lock lets exactly one of them match.
         claimed = await ConnectionCode.filter(id=code.id, revoked_at=None, expires_at__gt=now).filter(

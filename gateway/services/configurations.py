@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
 
 from gateway.models import Configuration, ConnectionCode, Device, DeviceState
 from gateway.services import audit, codes
@@ -50,7 +49,7 @@ async def create(actor: Actor, name: str, description: str | None) -> Configurat
     check = Collector()
     await _check(actor, check, name, description)
     check.raise_if_any()
-    async with in_transaction():
+    async with audit.unit_of_work():
         configuration = await Configuration.create(
             organisation_id=actor.organisation_id, name=name, description=description
         )
@@ -70,7 +69,7 @@ async def update(actor: Actor, configuration_id: int | None, name: str | None, d
         configuration.name = name
     if description is not None:
         configuration.description = description
-    async with in_transaction():
+    async with audit.unit_of_work():
         await configuration.save()
         await audit.record("configuration.updated", organisation_id=actor.organisation_id, actor=actor,
                            configuration_id=configuration.id)
@@ -81,7 +80,7 @@ async def delete(actor: Actor, configuration_id: int | None) -> Configuration:
     """Refused while an active code or a device that is not revoked uses it."""
     configuration = await get(actor, configuration_id)
     now = utcnow()
-    async with in_transaction():
+    async with audit.unit_of_work():
         codes_in_use = await ConnectionCode.filter(
             codes.status_filter(codes.CodeStatus.ACTIVE, now), configuration_id=configuration.id
         ).count()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from enum import Enum
 
-from tortoise.transactions import in_transaction
 
 from gateway.models import Device, DeviceState, Organisation, Role, User
 from gateway.services import audit, sessions
@@ -96,7 +95,7 @@ async def approve_this(actor: Actor, name: str | None) -> Device:
     device = _this_device(actor)
     device.name = _clean_name(name)
     device.state, device.approved_at, device.approved_by = DeviceState.APPROVED, utcnow(), actor.user
-    async with in_transaction():
+    async with audit.unit_of_work():
         await device.save(update_fields=["name", "state", "approved_at", "approved_by_id"])
         await audit.record("device.approved", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
     return device
@@ -121,7 +120,7 @@ async def revoke(actor: Actor, device_id: int | None) -> Device:
     device = await get(actor, device_id)
     if device.state == DeviceState.REVOKED:
         raise refuse(ErrorCode.REVOKED, "This device is revoked already.", "id")
-    async with in_transaction():
+    async with audit.unit_of_work():
         device.state = DeviceState.REVOKED
         await device.save(update_fields=["state"])
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_REVOKED)
@@ -131,7 +130,7 @@ async def revoke(actor: Actor, device_id: int | None) -> Device:
 
 async def delete(actor: Actor, device_id: int | None) -> Device:
     device = await get(actor, device_id)
-    async with in_transaction():
+    async with audit.unit_of_work():
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_DELETED)
         await audit.record("device.deleted", organisation_id=actor.organisation_id, actor=actor,
                            device_id=None, deleted_device_id=device.id, name=device.name)

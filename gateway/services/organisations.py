@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.transactions import in_transaction
 
 from gateway.models import LoginMethod, Organisation, Role, User
 from gateway.services import audit, passwords
@@ -24,7 +23,7 @@ async def create_organisation(name: str, admin_username: str, admin_password: st
         check.add(ErrorCode.INVALID, message, "password")
     check.raise_if_any()
     password_hash = await passwords.hash_password(admin_password)
-    async with in_transaction():
+    async with audit.unit_of_work():
         organisation = await Organisation.create(name=name)
         admin = await User.create(
             organisation=organisation,
@@ -68,7 +67,7 @@ async def update(actor, name: str | None, pin_login_enabled: bool | None,
         organisation.session_idle_minutes = session_idle_minutes
     if session_max_hours is not None:
         organisation.session_max_hours = session_max_hours
-    async with in_transaction():
+    async with audit.unit_of_work():
         await organisation.save()
         await audit.record("organisation.updated", organisation_id=organisation.id, actor=actor,
                            pin_login_enabled=organisation.pin_login_enabled)

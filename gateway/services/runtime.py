@@ -7,14 +7,10 @@ import re
 
 import pluggy
 
-from gateway.plugin_types import DeviceTypeSpec
+from gateway.plugin_types import DeviceTypeSpec, PluginError
 from gateway.settings import Settings
 
 _ENUM_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-
-
-class PluginError(Exception):
-    """A plugin answered something the gateway cannot use; start-up stops."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,7 +30,11 @@ def collect_device_types(plugins: pluggy.PluginManager) -> dict[str, DeviceTypeS
     owner: dict[str, str] = {}
     for impl in plugins.hook.register_device_types.get_hookimpls():
         name = impl.plugin_name
-        for spec in impl.function() or ():
+        try:
+            answered = list(impl.function() or ())
+        except Exception as exc:
+            raise PluginError(f"plugin {name!r}: register_device_types failed: {exc!r}") from exc
+        for spec in answered:
             if not isinstance(spec, DeviceTypeSpec):
                 raise PluginError(f"plugin {name!r}: register_device_types must return DeviceTypeSpec, got {spec!r}")
             if not _ENUM_NAME.match(spec.key):

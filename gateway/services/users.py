@@ -6,7 +6,6 @@ import dataclasses
 import re
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from gateway.models import LoginMethod, Role, Session, User
 from gateway.services import audit, passwords, pins, sessions
@@ -78,7 +77,7 @@ async def create(actor: Actor, runtime: Runtime, data: UserChanges) -> tuple[Use
                 login_method=data.login_method or LoginMethod.PASSWORD)
     generated = await _apply_secrets(actor, runtime, user, data, check)
     try:
-        async with in_transaction():
+        async with audit.unit_of_work():
             await user.save()
             await audit.record("user.created", organisation_id=actor.organisation_id, actor=actor, user_id=user.id)
     except IntegrityError:
@@ -100,7 +99,7 @@ async def update(actor: Actor, runtime: Runtime, user_id: int | None, data: User
         user.login_method = data.login_method
     generated = await _apply_secrets(actor, runtime, user, data, check)
     try:
-        async with in_transaction():
+        async with audit.unit_of_work():
             await user.save()
             await audit.record("user.updated", organisation_id=actor.organisation_id, actor=actor, user_id=user.id)
     except IntegrityError:
@@ -156,7 +155,7 @@ async def delete(actor: Actor, user_id: int | None) -> User:
     if user.id == actor.user.id:
         raise refuse(ErrorCode.INVALID, "You cannot delete yourself.", "id")
     now = utcnow()
-    async with in_transaction():
+    async with audit.unit_of_work():
         user.deleted_at = now
         # Free the username and drop every credential; the row stays for session history.
         user.username = f"{user.username}#deleted-{user.id}"[:150]
