@@ -5,52 +5,22 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from gateway.app import create_app
 from gateway.graphql import ids
 from gateway.models import LoginMethod, Role, User
-from gateway.plugins import get_plugin_manager
 from gateway.services import organisations, passwords
 from gateway.services.clock import utcnow
+from gateway.testing import Api, make_client  # noqa: F401 (re-exported for the tests)
 
 PASSWORD = "correct horse battery"
 
 
-class Api:
-    """Sends GraphQL through the aiohttp test client, like a frontend would."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    async def post(self, query: str, variables: dict | None = None, *, token: str | None = None,
-                   device_token: str | None = None, headers: dict | None = None) -> dict:
-        sent = dict(headers or {})
-        if token:
-            sent["Authorization"] = f"Bearer {token}"
-        if device_token:
-            sent["X-Device-Token"] = device_token
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=sent)
-        body = await response.json()
-        body["_status"] = response.status
-        return body
-
-    async def data(self, query: str, variables: dict | None = None, **kwargs) -> dict:
-        """The data of a response that must have no top-level errors."""
-        body = await self.post(query, variables, **kwargs)
-        assert "errors" not in body, body
-        return body["data"]
-
-    async def login(self, username: str, password: str = PASSWORD) -> str:
-        data = await self.data(
-            "mutation($u: String!, $p: String!) { loginWithPassword(input: {username: $u, password: $p}) "
-            "{ token userErrors { code message } } }", {"u": username, "p": password},
-        )
-        assert data["loginWithPassword"]["userErrors"] == [], data
-        return data["loginWithPassword"]["token"]
-
-
-async def make_client(aiohttp_client, settings, plugin_manager=None) -> Api:
-    app = create_app(settings, plugin_manager or get_plugin_manager(load_entry_points=False))
-    return Api(await aiohttp_client(app))
+async def login(api: Api, username: str, password: str = PASSWORD) -> str:
+    data = await api.data(
+        "mutation($u: String!, $p: String!) { loginWithPassword(input: {username: $u, password: $p}) "
+        "{ token userErrors { code message } } }", {"u": username, "p": password},
+    )
+    assert data["loginWithPassword"]["userErrors"] == [], data
+    return data["loginWithPassword"]["token"]
 
 
 @dataclasses.dataclass
@@ -64,7 +34,7 @@ class Org:
 async def new_org(api: Api, name: str = "Bistro", admin: str = "admin") -> Org:
     organisation, user = await organisations.create_organisation(name, admin, PASSWORD)
     return Org(id=organisation.id, gid=ids.encode("Organisation", organisation.id), admin=user,
-               token=await api.login(admin))
+               token=await login(api, admin))
 
 
 async def add_user(org: Org, username: str, role: Role) -> User:

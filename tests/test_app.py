@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from gateway.models import Session
 from gateway.services.clock import utcnow
-from tests.support import new_org
+from tests.support import login, new_org
 
 
 async def test_healthz(api):
@@ -40,7 +40,7 @@ async def test_idle_and_absolute_expiry(api):
     await Session.filter(organisation_id=org.id).update(last_seen_at=utcnow() - timedelta(minutes=16))
     assert (await api.data("{ viewer { user { id } } }", token=org.token)) == {"viewer": None}
     assert (await Session.get(organisation_id=org.id)).end_reason == "IDLE_TIMEOUT"
-    token = await api.login("admin")
+    token = await login(api, "admin")
     await Session.filter(ended_at=None).update(expires_at=utcnow() - timedelta(seconds=1))
     assert (await api.data("{ viewer { user { id } } }", token=token)) == {"viewer": None}
     assert await Session.filter(end_reason="MAX_LIFETIME").count() == 1

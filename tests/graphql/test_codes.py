@@ -12,6 +12,7 @@ import pytest
 from gateway.models import ConnectionCode, Role
 from gateway.services.clock import utcnow
 from tests.support import (
+    login,
     CREATE_CODE, REVOKE_CODE, add_user, code, configuration, in_days, new_org, pair,
 )
 
@@ -199,7 +200,7 @@ async def test_codes_have_no_edit_mutation(api):
 async def test_staff_is_forbidden_and_strangers_unauthenticated(api, operation, variables):
     org = await new_org(api)
     await add_user(org, "sam", Role.STAFF)
-    staff = await api.login("sam")
+    staff = await login(api, "sam")
     body = await api.post(operation, variables, token=staff)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     body = await api.post(operation, variables)
@@ -210,7 +211,7 @@ async def test_staff_is_forbidden_and_strangers_unauthenticated(api, operation, 
 async def test_manager_administers_codes(api):
     org = await new_org(api)
     await add_user(org, "mia", Role.MANAGER)
-    org.token = await api.login("mia")
+    org.token = await login(api, "mia")
     created = await code(api, org, await configuration(api, org))
     assert created["createdBy"] == {"username": "mia"}
 

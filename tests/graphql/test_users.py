@@ -7,6 +7,7 @@ from gateway import hookimpl
 from gateway.models import Role, Session, User
 from gateway.plugins import get_plugin_manager
 from tests.support import (
+    login,
     PASSWORD, USER_CREATE, add_pin_user, add_user, approved_register, enable_pins, make_client, new_org,
     pin_login,
 )
@@ -63,7 +64,7 @@ async def test_pin_rules_and_uniqueness(api):
 async def test_manager_cannot_touch_admins(api):
     org = await new_org(api)
     await add_user(org, "mia", Role.MANAGER)
-    manager = await api.login("mia")
+    manager = await login(api, "mia")
     body = await api.post(USER_CREATE, {"input": {"username": "boss2", "role": "ADMIN", "password": PASSWORD}},
                           token=manager)
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
@@ -93,7 +94,7 @@ async def test_update_method_and_generate_a_new_pin(api):
 async def test_deleting_a_user_ends_their_sessions(api):
     org = await new_org(api)
     await add_user(org, "sam", Role.STAFF)
-    token = await api.login("sam")
+    token = await login(api, "sam")
     sam_id = (await api.data("{ viewer { user { id } } }", token=token))["viewer"]["user"]["id"]
     deleted = await api.data(DELETE, {"input": {"id": sam_id}}, token=org.token)
     assert deleted["userDelete"]["userErrors"] == []
