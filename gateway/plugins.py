@@ -50,7 +50,7 @@ def get_plugin_manager(
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin_name!r}: {exc}") from exc
+        raise PluginError(f"plugin {pm.get_name(exc.plugin)!r}: {exc}") from exc
     return pm
 
 

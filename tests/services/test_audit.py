@@ -1,6 +1,14 @@
 """Every security event of DESIGN §5 leaves an audit row."""
 
+import asyncio
+
+import asyncpg
+import pytest
+
+from gateway import hookimpl
 from gateway.models import AuditLog
+from gateway.services import audit
+from gateway.testing import make_client, plugin_manager
 from tests.support import (
     REVOKE_CODE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair, pin_login,
 )
@@ -26,3 +34,89 @@ async def test_security_events_are_audited(api):
     assert paired["deviceToken"] not in str(await AuditLog.all().values_list("data", flat=True))
     failed = await AuditLog.filter(type="login.failed").first()
     assert failed.ip_address == "127.0.0.1" and "99999" not in str(failed.data)
+
+
+class Recorder:
+    def __init__(self):
+        self.heard = []
+
+    @hookimpl
+    def on_audit_event(self, event):
+        self.heard.append(event.type)
+
+
+class AsyncRecorder(Recorder):
+    @hookimpl
+    async def on_audit_event(self, event):
+        await asyncio.sleep(0)
+        self.heard.append(event.type)
+
+
+class Broken:
+    @hookimpl
+    def on_audit_event(self, event):
+        raise RuntimeError("plugin bug")
+
+
+async def test_sync_and_async_plugins_hear_events_and_a_broken_one_breaks_nothing(aiohttp_client, settings, caplog):
+    sync, asynchronous = Recorder(), AsyncRecorder()
+    api = await make_client(aiohttp_client, settings, plugin_manager(sync, Broken(), asynchronous))
+    org = await new_org(api)
+    created = await code(api, org, await configuration(api, org))
+    assert created["status"] == "ACTIVE"  # the request went through
+    for recorder in (sync, asynchronous):
+        assert "configuration.created" in recorder.heard and "code.created" in recorder.heard
+    assert "plugin bug" in caplog.text and "on_audit_event" in caplog.text
+
+
+async def test_events_of_a_rolled_back_transaction_are_never_heard(aiohttp_client, settings):
+    recorder = Recorder()
+    plugins = plugin_manager(recorder)
+    await make_client(aiohttp_client, settings, plugins)  # opens the database
+    audit.bind_plugins(plugins)
+    with pytest.raises(RuntimeError):
+        async with audit.unit_of_work():
+            await audit.record("test.rolled_back", organisation_id=None)
+            raise RuntimeError("change failed")
+    async with audit.unit_of_work():
+        async with audit.unit_of_work():
+            await audit.record("test.nested", organisation_id=None)
+        assert recorder.heard == []  # not before the outermost commit
+    assert recorder.heard == ["test.nested"]
+    assert not await AuditLog.filter(type="test.rolled_back").exists()
+
+
+async def test_plugins_hear_events_only_after_commit(aiohttp_client, postgres_settings):
+    """Another connection can already read the row when the hook runs (PostgreSQL isolates uncommitted rows)."""
+    seen_from_outside = []
+
+    class Checker:
+        @hookimpl
+        async def on_audit_event(self, event):
+            conn = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
+            try:
+                seen_from_outside.append(await conn.fetchval("SELECT count(*) FROM audit_log WHERE id = $1", event.id))
+            finally:
+                await conn.close()
+
+    api = await make_client(aiohttp_client, postgres_settings, plugin_manager(Checker()))
+    org = await new_org(api)
+    await configuration(api, org)
+    assert seen_from_outside and all(count == 1 for count in seen_from_outside)
+
+
+async def test_audit_events_query(api):
+    org = await new_org(api)
+    await configuration(api, org)
+    await pair(api, "0000-0000-0000")
+    data = await api.data('{ auditEvents(type: "configuration.created") { nodes { id type actor { username } ipAddress createdAt data } } }',
+                          token=org.token)
+    [event] = data["auditEvents"]["nodes"]
+    assert event["type"] == "configuration.created" and event["actor"] == {"username": "admin"}
+    assert event["ipAddress"] == "127.0.0.1" and "configuration_id" in event["data"]
+    node = await api.data("query($id: ID!) { node(id: $id) { ... on AuditEvent { type } } }", {"id": event["id"]},
+                          token=org.token)
+    assert node["node"] == {"type": "configuration.created"}
+    other = await new_org(api, "Other", "other")
+    theirs = (await api.data("{ auditEvents { nodes { type } } }", token=other.token))["auditEvents"]["nodes"]
+    assert theirs == [{"type": "login.succeeded"}]  # their own login only, nothing of the first organisation
