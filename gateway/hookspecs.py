@@ -22,8 +22,8 @@ def register_device_types():
 def pin_rules(organisation):
     """Return the ``PinRules`` for ``organisation`` (first answer wins).
 
-    Called whenever a PIN is set, generated or checked. The built-in answer is
-    ``PinRules(length=5)``.
+    Called whenever a PIN is set or generated. The built-in answer is
+    ``PinRules(length=5)``; a PIN must then be exactly that many digits.
     """
 
 
@@ -49,8 +49,10 @@ def generate_connection_code():
 
 @hookspec
 def on_audit_event(event):
-    """Receive an audited event (``gateway.services.audit.AuditEvent``) after it was recorded.
+    """Receive an audited event (``gateway.services.audit.AuditEvent``) once it is committed.
 
-    May be a coroutine function. An exception is logged and does not reach
-    the client or the other plugins.
+    Called after the transaction that recorded the event commits, never for
+    one that rolled back, while the request that caused it waits: keep it
+    quick and queue slow work. May be a coroutine function. An exception is
+    logged and reaches neither the client nor the other plugins.
     """
