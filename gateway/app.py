@@ -11,6 +11,7 @@ from tortoise.connection import get_connection
 
 from gateway import db
 from gateway.graphql.context import Context
+from gateway.graphql.http import GraphQLHandler
 from gateway.graphql.schema import build_schema
 from gateway.plugins import get_plugin_manager
 from gateway.services.runtime import Runtime
@@ -27,7 +28,7 @@ class PairgateView(GraphQLView):
         self.runtime = runtime
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
-        return Context(request, response, self.runtime)
+        return Context(request, self.runtime, response)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -53,6 +54,6 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
 
     app.cleanup_ctx.append(database)
     view = PairgateView(runtime, schema=schema, graphql_ide="graphiql" if settings.introspection else None)
-    app.router.add_route("*", "/graphql", view)
+    app.router.add_route("*", "/graphql", GraphQLHandler(schema, runtime, view).handle)
     app.router.add_get("/healthz", healthz)
     return app

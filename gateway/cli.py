@@ -35,14 +35,56 @@ async def _with_db(settings: Settings, work):
         await db.close_database(ctx)
 
 
-def cmd_serve(args) -> None:
+def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool) -> None:
+    import logging
+
     from aiohttp import web
 
     from gateway.app import create_app
 
-    settings = _settings()
-    print(f"pairgate: GraphiQL on http://{args.host}:{args.port}/graphql", flush=True)
-    web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
+    if access_log:
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
+    web.run_app(create_app(_settings()), host=host, port=port, reuse_port=reuse_port, print=None,
+                access_log=logging.getLogger("aiohttp.access") if access_log else None)
+
+
+def cmd_serve(args) -> None:
+    from gateway.app import create_app
+
+    create_app(_settings())  # fail here, once, on a bad setting or plugin, before any worker starts
+    print(f"pairgate: GraphiQL on http://{args.host}:{args.port}/graphql"
+          + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
+    if args.workers <= 1:
+        _serve_one(args.host, args.port, args.access_log, reuse_port=False)
+        return
+    _serve_many(args)
+
+
+def _serve_many(args) -> None:
+    """N processes accept on one port (SO_REUSEPORT: the kernel spreads connections).
+
+    Nothing that matters lives in a process: sessions, throttles and the audit
+    log are rows, so any worker can answer any request.
+    """
+    import multiprocessing
+    import signal
+
+    spawn = multiprocessing.get_context("spawn")
+    workers = [spawn.Process(target=_serve_one, args=(args.host, args.port, args.access_log, True), daemon=True)
+               for _ in range(args.workers)]
+    for worker in workers:
+        worker.start()
+
+    def stop(*_):
+        for worker in workers:
+            worker.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        for worker in workers:
+            worker.join()
+    except KeyboardInterrupt:
+        stop()
 
 
 def cmd_migrate(args) -> None:
@@ -128,6 +170,8 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve GraphQL (and GraphiQL) over HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
+    serve.add_argument("--access-log", action="store_true", help="log every request (off by default: it costs)")
     serve.set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     create = commands.add_parser(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from functools import cached_property
 
 from aiohttp import web
 
@@ -14,18 +15,22 @@ from gateway.services.runtime import Runtime
 
 
 class Context:
-    def __init__(self, request: web.Request, response: web.StreamResponse, runtime: Runtime) -> None:
+    def __init__(self, request: web.Request, runtime: Runtime, response: web.StreamResponse | None = None) -> None:
         self.request = request
         self.response = response
         self.runtime = runtime
         self.loaders = Loaders()
         audit.bind_plugins(runtime.plugins)
-        self.client = Client(
-            ip_address=client_ip(request, runtime.settings.trusted_proxies),
+        self._actor: asyncio.Future[Actor] | None = None
+
+    @cached_property
+    def client(self) -> Client:
+        request = self.request
+        return Client(
+            ip_address=client_ip(request, self.runtime.settings.trusted_proxies),
             user_agent=request.headers.get("User-Agent", ""),
             device_token=request.headers.get("X-Device-Token") or None,
         )
-        self._actor: asyncio.Future[Actor] | None = None
 
     async def actor(self) -> Actor:
         """Authenticated lazily (a query that needs no viewer costs no lookup) and once:

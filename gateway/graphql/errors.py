@@ -63,19 +63,25 @@ def _translate(error: GraphQLError) -> GraphQLError | None:
     return None
 
 
+def safe_error(error: GraphQLError) -> GraphQLError:
+    """What the client may see: auth failures become UNAUTHENTICATED / FORBIDDEN,
+    anything unexpected is logged with its traceback here and reaches the client
+    as a bare message."""
+    translated = _translate(error)
+    if translated is not None:
+        return translated
+    log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+    return GraphQLError(
+        "Unexpected error.", nodes=error.nodes, path=error.path,
+        extensions={"code": "INTERNAL_SERVER_ERROR"},
+    )
+
+
 class ErrorPolicy(MaskErrors):
-    """Auth failures become UNAUTHENTICATED / FORBIDDEN; anything unexpected is
-    logged with its traceback here and reaches the client as a bare message."""
+    """``safe_error`` for operations run through ``Schema.execute`` (the HTTP path calls it directly)."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=lambda error: True)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        translated = _translate(error)
-        if translated is not None:
-            return translated
-        log.error("unexpected error in %s", error.path, exc_info=error.original_error)
-        return GraphQLError(
-            "Unexpected error.", nodes=error.nodes, path=error.path,
-            extensions={"code": "INTERNAL_SERVER_ERROR"},
-        )
+        return safe_error(error)

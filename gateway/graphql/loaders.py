@@ -1,8 +1,12 @@
-"""Per-request DataLoaders: every relation a list can reach goes through one."""
+"""Per-request DataLoaders: every relation a list can reach goes through one.
+
+Each loader is made on first use: most requests touch one or two of them,
+and a trivial query none.
+"""
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cached_property, partial
 
 from strawberry.dataloader import DataLoader
 
@@ -11,24 +15,50 @@ from gateway.services import batch
 
 
 class Loaders:
-    def __init__(self) -> None:
-        self.organisation = DataLoader(partial(batch.by_ids, models.Organisation))
-        self.user = DataLoader(partial(batch.by_ids, models.User))
-        self.configuration = DataLoader(partial(batch.by_ids, models.Configuration))
-        self.code = DataLoader(partial(batch.by_ids, models.ConnectionCode))
-        self.device = DataLoader(partial(batch.by_ids, models.Device))
-        self.devices_by_code = DataLoader(batch.devices_by_code)
-        self.devices_by_configuration = DataLoader(batch.devices_by_configuration)
-        self.sessions_by_device = DataLoader(partial(batch.sessions_by, "device_id"))
-        self.sessions_by_user = DataLoader(partial(batch.sessions_by, "user_id"))
+    @cached_property
+    def organisation(self) -> DataLoader:
+        return DataLoader(partial(batch.by_ids, models.Organisation))
+
+    @cached_property
+    def user(self) -> DataLoader:
+        return DataLoader(partial(batch.by_ids, models.User))
+
+    @cached_property
+    def configuration(self) -> DataLoader:
+        return DataLoader(partial(batch.by_ids, models.Configuration))
+
+    @cached_property
+    def code(self) -> DataLoader:
+        return DataLoader(partial(batch.by_ids, models.ConnectionCode))
+
+    @cached_property
+    def device(self) -> DataLoader:
+        return DataLoader(partial(batch.by_ids, models.Device))
+
+    @cached_property
+    def devices_by_code(self) -> DataLoader:
+        return DataLoader(batch.devices_by_code)
+
+    @cached_property
+    def devices_by_configuration(self) -> DataLoader:
+        return DataLoader(batch.devices_by_configuration)
+
+    @cached_property
+    def sessions_by_device(self) -> DataLoader:
+        return DataLoader(partial(batch.sessions_by, "device_id"))
+
+    @cached_property
+    def sessions_by_user(self) -> DataLoader:
+        return DataLoader(partial(batch.sessions_by, "user_id"))
+
+    _PRIMED = {
+        models.Organisation: "organisation", models.User: "user", models.Configuration: "configuration",
+        models.ConnectionCode: "code", models.Device: "device",
+    }
 
     def prime(self, rows) -> None:
         """Rows a list already fetched need no second trip when something points at them."""
-        by_model = {
-            models.Organisation: self.organisation, models.User: self.user, models.Configuration: self.configuration,
-            models.ConnectionCode: self.code, models.Device: self.device,
-        }
         for row in rows:
-            loader = by_model.get(type(row))
-            if loader is not None:
-                loader.prime(row.id, row)
+            name = self._PRIMED.get(type(row))
+            if name is not None:
+                getattr(self, name).prime(row.id, row)

@@ -133,8 +133,8 @@ class Configuration(Node):
         )
 
     @strawberry.field(description="Approved and revoked devices running this configuration, oldest first.")
-    async def devices(self, info: Info) -> list["Device"]:
-        return _devices(info, await info.context.loaders.devices_by_configuration.load(self.model.id))
+    async def devices(self, info: Info, first: NestedFirst = 100) -> list["Device"]:
+        return _devices(info, await info.context.loaders.devices_by_configuration.load((self.model.id, _nested(first))))
 
 
 async def _configuration(info: Info, configuration_id: int | None) -> Configuration | None:
@@ -191,8 +191,8 @@ class ConnectionCode(Node):
         return await _user(info, self.model.created_by_id)
 
     @strawberry.field(description="The devices this code paired (approved or revoked), oldest first.")
-    async def devices(self, info: Info) -> list["Device"]:
-        return _devices(info, await info.context.loaders.devices_by_code.load(self.model.id))
+    async def devices(self, info: Info, first: NestedFirst = 100) -> list["Device"]:
+        return _devices(info, await info.context.loaders.devices_by_code.load((self.model.id, _nested(first))))
 
 
 @strawberry.type(description="A register or display of the organisation.")

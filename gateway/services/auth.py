@@ -55,38 +55,47 @@ async def login_with_password(client: Client, username: str, password: str) -> L
 
 
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
+    """One transaction: the device's throttle row stays locked from the check to the verdict,
+    so parallel guesses on one device queue up and each sees the count the last one left."""
     token_hash = hash_token(client.device_token) if client.device_token else "none"
-    # Charged before anything is looked up: a locked device learns nothing, not even a right PIN.
     device_key = throttle.Key(f"pin:device:{token_hash}", throttle.PIN_DEVICE)
-    await throttle.charge(device_key)
-    device = await Device.get_or_none(token_hash=token_hash).select_related("organisation")
-    refusal = _pin_refusal(runtime, device)
-    if refusal:
-        await throttle.succeeded(device_key)  # not a guess: nothing was checked
-        raise refusal
-    organisation_key = throttle.Key(f"pin:organisation:{device.organisation_id}", throttle.PIN_ORGANISATION)
-    try:
-        await throttle.charge(organisation_key)
-    except UserErrors:
-        await throttle.succeeded(device_key)
-        raise
-    keys = (device_key, organisation_key)
-    user = None
-    if pin and pin.isascii() and pin.isdigit() and len(pin) <= 32:
-        user = await User.get_or_none(
-            pin_hmac=pins.pin_hmac(runtime.settings.secret_key, device.organisation_id, pin),
-            organisation_id=device.organisation_id, deleted_at=None,
-        ).select_related("organisation")
-    if user is None:
-        await _failed(Client(client.ip_address, client.user_agent), device.organisation_id, "PIN", keys,
-                      device_id=device.id)
-        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
-    await throttle.succeeded(*keys)
-    if user.login_method == LoginMethod.PASSWORD:
-        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
+    refusal, result = None, None
     async with audit.unit_of_work():
-        await Device.filter(id=device.id).update(last_seen_at=utcnow())
-        return await _open_session(user, client, AuthMethod.PIN, device)
+        # Before anything is looked up: a locked device learns nothing, not even a right PIN.
+        gate = await throttle.gate(device_key)
+        device = await Device.get_or_none(token_hash=token_hash).select_related("organisation")
+        refusal = _pin_refusal(runtime, device)  # not a guess: nothing checked, nothing counted
+        if refusal is None:
+            await gate.ensure()  # a real attempt on a real device: from here on it counts
+            organisation_key = throttle.Key(f"pin:organisation:{device.organisation_id}", throttle.PIN_ORGANISATION)
+            await throttle.check(organisation_key)
+            user = await _user_with_pin(runtime, device.organisation_id, pin)
+            if user is None:
+                await gate.failed()
+                await throttle.failed(organisation_key)
+                await _failed(Client(client.ip_address, client.user_agent), device.organisation_id, "PIN",
+                              (device_key, organisation_key), device_id=device.id)
+                refusal = refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
+            else:
+                await gate.passed()
+                if user.login_method == LoginMethod.PASSWORD:
+                    refusal = refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
+                else:
+                    await devices.touch(device)
+                    result = await _open_session(user, client, AuthMethod.PIN, device)
+    if refusal is not None:
+        raise refusal
+    return result
+
+
+async def _user_with_pin(runtime: Runtime, organisation_id: int, pin: str) -> User | None:
+    """One HMAC, one indexed lookup."""
+    if not (pin and pin.isascii() and pin.isdigit() and len(pin) <= 32):
+        return None
+    return await User.get_or_none(
+        pin_hmac=pins.pin_hmac(runtime.settings.secret_key, organisation_id, pin),
+        organisation_id=organisation_id, deleted_at=None,
+    ).select_related("organisation")
 
 
 def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:

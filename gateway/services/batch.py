@@ -1,4 +1,4 @@
-"""Batched reads for DataLoaders: one query per relation per request, whatever the list length.
+"""Batched reads for DataLoaders: one statement per relation per request, whatever the list length.
 
 Callers pass keys taken from rows already scoped to the viewer's organisation.
 """
@@ -13,6 +13,12 @@ from tortoise.models import Model
 from gateway.models import Device, Session
 from gateway.services.devices import LISTED
 
+# Each per-parent subquery walks an index and stops at its LIMIT; 100 of them
+# per statement stays far below SQLite's limit on compound SELECTs (500).
+_PARENTS_PER_STATEMENT = 100
+_LISTED_SQL = " AND state IN (" + ", ".join(f"'{s.value}'" for s in LISTED) + ")"
+_ACTIVE_SQL = {None: "", True: " AND ended_at IS NULL", False: " AND ended_at IS NOT NULL"}
+
 
 async def by_ids(model: type[Model], ids: Iterable[int]) -> list[Model | None]:
     ids = list(ids)
@@ -20,31 +26,61 @@ async def by_ids(model: type[Model], ids: Iterable[int]) -> list[Model | None]:
     return [rows.get(i) for i in ids]
 
 
-async def _grouped(field: str, keys: list[int], **filters) -> list[list]:
-    groups: dict[int, list] = defaultdict(list)
-    for row in await Device.filter(**{f"{field}__in": set(keys)}, **filters).order_by("id"):
-        groups[getattr(row, field)].append(row)
-    return [groups.get(key, []) for key in keys]
+async def _first_per_parent(model: type[Model], field: str, parents: set[int], first: int, where: str,
+                            newest_first: bool) -> dict[int, list]:
+    """The first ``first`` rows of each parent, by id, in one statement per 100 parents.
+
+    A UNION ALL of per-parent ``ORDER BY id LIMIT n`` subqueries: unlike a
+    window function, each part stops after n index entries, so a parent with a
+    million children costs what one with five does. Every value interpolated
+    is an int or a constant of this module.
+    """
+    found: dict[int, list] = defaultdict(list)
+    if first <= 0 or not parents:
+        return found
+    meta = model._meta
+    columns = ", ".join(f'"{column}"' for column in meta.db_fields)
+    order = "DESC" if newest_first else "ASC"
+    ordered = sorted(parents)
+    for start in range(0, len(ordered), _PARENTS_PER_STATEMENT):
+        parts = [
+            f'SELECT * FROM (SELECT {columns} FROM "{meta.db_table}" WHERE "{field}" = {int(parent)}{where} '
+            f'ORDER BY "id" {order} LIMIT {int(first)}) AS part{n}'
+            for n, parent in enumerate(ordered[start:start + _PARENTS_PER_STATEMENT])
+        ]
+        for row in await model.raw(" UNION ALL ".join(parts)):
+            found[getattr(row, field)].append(row)
+    for rows in found.values():
+        rows.sort(key=lambda row: row.id, reverse=newest_first)
+    return found
 
 
-async def devices_by_code(code_ids: list[int]) -> list[list[Device]]:
-    return await _grouped("paired_with_id", code_ids, state__in=LISTED)
+async def _devices_by(field: str, keys: list[tuple[int, int]]) -> list[list[Device]]:
+    """Approved and revoked devices per (parent id, how many), oldest first."""
+    grouped: dict[int, set[int]] = defaultdict(set)
+    for parent, first in keys:
+        grouped[first].add(parent)
+    found = {first: await _first_per_parent(Device, field, parents, first, _LISTED_SQL, newest_first=False)
+             for first, parents in grouped.items()}
+    return [found[first].get(parent, []) for parent, first in keys]
 
 
-async def devices_by_configuration(configuration_ids: list[int]) -> list[list[Device]]:
-    return await _grouped("configuration_id", configuration_ids, state__in=LISTED)
+async def devices_by_code(keys: list[tuple[int, int]]) -> list[list[Device]]:
+    return await _devices_by("paired_with_id", keys)
+
+
+async def devices_by_configuration(keys: list[tuple[int, int]]) -> list[list[Device]]:
+    return await _devices_by("configuration_id", keys)
 
 
 async def sessions_by(field: str, keys: list[tuple[int, bool | None, int]]) -> list[list[Session]]:
     """Newest first, per (owner id, active filter, how many) key."""
-    owners = {owner for owner, _, _ in keys}
-    groups: dict[int, list[Session]] = defaultdict(list)
-    for row in await Session.filter(**{f"{field}__in": owners}).order_by("-id"):
-        groups[getattr(row, field)].append(row)
-    result = []
+    assert field in ("device_id", "user_id")
+    grouped: dict[tuple[bool | None, int], set[int]] = defaultdict(set)
     for owner, active, first in keys:
-        rows = groups.get(owner, [])
-        if active is not None:
-            rows = [r for r in rows if (r.ended_at is None) == active]
-        result.append(rows[:first])
-    return result
+        grouped[(active, first)].add(owner)
+    found = {
+        (active, first): await _first_per_parent(Session, field, owners, first, _ACTIVE_SQL[active], newest_first=True)
+        for (active, first), owners in grouped.items()
+    }
+    return [found[(active, first)].get(owner, []) for owner, active, first in keys]

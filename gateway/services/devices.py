@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from enum import Enum
 
 
@@ -20,6 +21,7 @@ LISTED = (DeviceState.APPROVED, DeviceState.REVOKED)
 NAME_MAX = 200
 # A device first seen at a password login is assumed to be a register.
 DEFAULT_TYPE = "POS"
+TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 class Prompt(str, Enum):
@@ -54,10 +56,18 @@ async def list_page(actor: Actor, state: DeviceState | None, first: int | None, 
     return await page(queryset, first, after_id)
 
 
+async def touch(device: Device) -> None:
+    """Record that the device was used: to the minute, so a login is not always a write."""
+    now = utcnow()
+    if device.last_seen_at is None or now - device.last_seen_at >= TOUCH_INTERVAL:
+        device.last_seen_at = now
+        await Device.filter(id=device.id).update(last_seen_at=now)
+
+
 async def device_for_login(device: Device | None, user: User) -> tuple[Device, str | None]:
     """The device of a password login, and a new token when it had none (or one of another organisation)."""
     if device is not None and device.organisation_id == user.organisation_id:
-        await Device.filter(id=device.id).update(last_seen_at=utcnow())
+        await touch(device)
         return device, None
     token = new_token()
     device = await Device.create(organisation_id=user.organisation_id, device_type=DEFAULT_TYPE,

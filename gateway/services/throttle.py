@@ -106,6 +106,52 @@ async def _count(keys, refuse_when_locked: bool) -> None:
             await row.save(update_fields=["failures", "window_start", "locked_until"])
 
 
+class Gate:
+    """One attempt against one key, decided inside the caller's transaction.
+
+    The key's row stays locked until that transaction ends, so attempts on the
+    same key queue behind each other and each sees the count the last one left.
+    """
+
+    def __init__(self, key: Key, row: Throttle | None, now: datetime) -> None:
+        self.key, self.row, self.policy, self.now = key, row, key.policy, now
+
+    async def ensure(self) -> None:
+        """Create and lock the key's row if it has none yet (a first attempt).
+
+        Called once the attempt is known to be worth counting, so random keys
+        (unknown device tokens) leave no rows behind.
+        """
+        if self.row is None:
+            self.row = await _locked_row(self.key.name, self.now)
+            if self.row.locked_until is not None and self.row.locked_until > self.now:
+                raise _throttled(self.row.locked_until, self.now)
+
+    async def failed(self) -> None:
+        await self.ensure()
+        row = self.row
+        if self.now - row.window_start > timedelta(seconds=self.policy.window_seconds):
+            row.failures, row.window_start = 0, self.now
+        row.failures += 1
+        lock = self.policy.lock_for(row.failures)
+        row.locked_until = self.now + timedelta(seconds=lock) if lock else None
+        await row.save(update_fields=["failures", "window_start", "locked_until"])
+
+    async def passed(self) -> None:
+        if self.row is not None and (self.row.failures or self.row.locked_until):  # the usual case writes nothing
+            self.row.failures, self.row.locked_until = 0, None
+            await self.row.save(update_fields=["failures", "locked_until"])
+
+
+async def gate(key: Key) -> Gate:
+    """Lock ``key``'s row for one attempt, or raise THROTTLED. Call inside a transaction."""
+    now = utcnow()
+    row = await Throttle.filter(key=key.name).select_for_update().first()
+    if row is not None and row.locked_until is not None and row.locked_until > now:
+        raise _throttled(row.locked_until, now)
+    return Gate(key, row, now)
+
+
 async def succeeded(*keys: Key) -> None:
     """The charged attempt was right: forgive or refund it."""
     for key in keys:

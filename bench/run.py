@@ -1,0 +1,198 @@
+"""`make bench`: the gateway against a bare aiohttp handler and Strawberry's stock view, side by side.
+
+Every figure is also a ratio to the bare handler measured in the same run (the
+machines are shared and noisy: absolute numbers drift, ratios hold). Each
+scenario runs three times; the medians are reported.
+
+Environment: PAIRGATE_BENCH_DATABASE_URL (default: PostgreSQL at
+postgres://postgres@127.0.0.1:5432/pairgate_bench when it answers, else a
+SQLite file), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_RUNS (3),
+BENCH_WORKERS (1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/pairgate_bench"
+
+DEVICES_PAGE = ("{ devices(first: 100) { nodes { id name status configuration { name } "
+                "sessions(first: 5) { createdAt ipAddress user { username displayName } } } } }")
+
+
+def scenarios(seeded: dict) -> dict[str, tuple[str, dict, dict]]:
+    """name -> (server, body, headers)"""
+    admin = {"Authorization": f"Bearer {seeded['admin_token']}"}
+    return {
+        "bare aiohttp (baseline)": ("bare", {"query": "{ __typename }"}, {}),
+        "trivial query, stock Strawberry view": ("stock", {"query": "{ __typename }"}, {}),
+        "trivial query": ("gateway", {"query": "{ __typename }"}, {}),
+        "viewer": ("gateway", {"query": "{ viewer { user { username role } organisation { name } } }"}, admin),
+        "100 devices with sessions and users": ("gateway", {"query": DEVICES_PAGE}, admin),
+        "loginWithPin": ("gateway", {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) "
+                                               "{ token userErrors { code } } }", "variables": {"p": seeded["pin"]}},
+                         {"X-Device-Token": seeded["register_tokens"]}),
+        "devicePair": ("gateway", {"query": "mutation($c: String!) { devicePair(input: {code: $c}) "
+                                             "{ deviceToken userErrors { code } } }", "variables": {"c": seeded["code"]}}, {}),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url() -> str:
+    url = os.environ.get("PAIRGATE_BENCH_DATABASE_URL")
+    if url:
+        return url
+    try:
+        import asyncpg
+
+        async def create():
+            conn = await asyncpg.connect(DEFAULT_PG.rsplit("/", 1)[0] + "/postgres", timeout=3)
+            try:
+                if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = 'pairgate_bench'"):
+                    await conn.execute("CREATE DATABASE pairgate_bench")
+            finally:
+                await conn.close()
+
+        asyncio.run(create())
+        return DEFAULT_PG + "?maxsize=20"
+    except Exception as exc:  # no PostgreSQL here: the newcomer's laptop
+        print(f"bench: PostgreSQL not reachable ({exc!r}); using SQLite", file=sys.stderr)
+        return f"sqlite://{tempfile.mkdtemp(prefix='pairgate-bench-')}/bench.sqlite3"
+
+
+def start(kind: str, env: dict) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [sys.executable, str(ROOT / "bench" / "servers.py"), kind, str(port)]
+    if kind == "gateway" and WORKERS > 1:
+        command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--workers", str(WORKERS)]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return process, port
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"bench: the {kind} server did not start")
+
+
+def wrk(port: int, body: dict, headers: dict, seconds: int) -> dict:
+    lines = ['wrk.method = "POST"', f"wrk.body = [==[{json.dumps(body)}]==]",
+             'wrk.headers["Content-Type"] = "application/json"']
+    for key, value in headers.items():
+        if isinstance(value, list):  # one value per request, in turn
+            lines += [f"values = {{{', '.join(f'[==[{v}]==]' for v in value)}}}", "n = 0",
+                      "request = function()", "  n = n + 1",
+                      f'  wrk.headers["{key}"] = values[(n % #values) + 1]',
+                      "  return wrk.format(nil, nil, nil, nil)", "end"]
+        else:
+            lines.append(f'wrk.headers["{key}"] = [==[{value}]==]')
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write("\n".join(lines) + "\n")
+    out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
+                          f"http://127.0.0.1:{port}/graphql"], capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    if "Non-2xx" in out:
+        raise SystemExit(f"bench: non-2xx answers:\n{out}")
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+            "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
+    headers = {k: v[0] if isinstance(v, list) else v for k, v in headers.items()}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **headers})
+    answer = json.loads(urllib.request.urlopen(request).read())
+    if "errors" in answer or '"userErrors":[{' in json.dumps(answer, separators=(",", ":")):
+        raise SystemExit(f"bench: {name} does not succeed: {answer}")
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is needed (Debian: apt-get install wrk)")
+    url = database_url()
+    env = {**os.environ, "PAIRGATE_DATABASE_URL": url, "PAIRGATE_SECRET_KEY": secrets.token_urlsafe(48),
+           "PYTHONPATH": str(ROOT)}
+    env.pop("PAIRGATE_QUERY_STATS", None)
+    seeded = json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "seed.py")], env=env, cwd=ROOT,
+                                       capture_output=True, text=True, check=True).stdout)
+    servers = {kind: start(kind, env) for kind in ("bare", "stock", "gateway")}
+    runs: list[dict] = []
+    try:
+        for name, (kind, body, headers) in scenarios(seeded).items():
+            check_answers(servers[kind][1], body, headers, name)
+            wrk(servers[kind][1], body, headers, 1)  # warm-up
+        for run in range(RUNS):
+            results = {}
+            for name, (kind, body, headers) in scenarios(seeded).items():
+                results[name] = wrk(servers[kind][1], body, headers, SECONDS)
+            baseline = results["bare aiohttp (baseline)"]["rps"]
+            for figures in results.values():
+                figures["ratio"] = round(figures["rps"] / baseline, 3)
+            runs.append(results)
+            print(f"bench: run {run + 1}/{RUNS} done", file=sys.stderr)
+    finally:
+        for process, _ in servers.values():
+            process.terminate()
+            process.wait(10)
+    median = {name: {key: round(statistics.median(r[name][key] for r in runs), 3)
+                     for key in ("rps", "ratio", "p50_ms", "p99_ms")} for name in runs[0]}
+    trivial = median["trivial query"]["rps"]
+    report = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "database": url.split("://", 1)[0], "workers": WORKERS, "connections": CONNECTIONS, "seconds": SECONDS,
+        "cpus": os.cpu_count(), "median": median, "runs": runs,
+        "loginWithPin_vs_trivial": round(median["loginWithPin"]["rps"] / trivial, 3),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    for path in (RESULTS / f"{stamp}-{report['database']}-w{WORKERS}.json", RESULTS / "latest.json"):
+        path.write_text(json.dumps(report, indent=2) + "\n")
+    print(table(report))
+
+
+def table(report: dict) -> str:
+    rows = [f"Median of {len(report['runs'])} runs, {report['database']}, {report['workers']} worker(s), "
+            f"wrk -t1 -c{report['connections']} -d{report['seconds']}s, {report['date']}", "",
+            "| scenario | req/s | × bare aiohttp | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: | ---: |"]
+    for name, m in report["median"].items():
+        rows.append(f"| {name} | {m['rps']:,.0f} | {m['ratio']:.2f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} |")
+    rows.append("")
+    rows.append(f"loginWithPin / trivial query: {report['loginWithPin_vs_trivial']:.2f}")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    main()

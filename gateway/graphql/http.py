@@ -1,0 +1,133 @@
+"""The GraphQL endpoint: a lean aiohttp handler around graphql-core.
+
+Strawberry builds the schema and its resolvers; this handler runs them. It
+parses and validates each distinct document once (a bounded LRU keyed by the
+document text: a document's validity depends only on its text and the schema),
+does no per-request work that could be done at start-up, and skips the
+per-request extension machinery of Strawberry's view, which cost more than
+the whole execution of a small query. Browsers asking for HTML get GraphiQL,
+and WebSocket upgrades go to Strawberry's view, so both keep working.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from aiohttp import web
+from graphql import (
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from gateway import db
+from gateway.graphql import limits
+from gateway.graphql.context import Context
+from gateway.graphql.errors import safe_error
+from gateway.graphql.schema import Schema
+from gateway.services.runtime import Runtime
+
+DOCUMENT_CACHE_SIZE = 1024
+JSON = "application/json"
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _error_response(message: str, status: int) -> web.Response:
+    return web.Response(text=_dumps({"data": None, "errors": [{"message": message}]}), status=status,
+                        content_type=JSON)
+
+
+class GraphQLHandler:
+    def __init__(self, schema: Schema, runtime: Runtime, strawberry_view: GraphQLView | None) -> None:
+        self.schema = schema._schema
+        self.executor_class = schema.execution_context_class
+        self.runtime = runtime
+        self.view = strawberry_view  # GraphiQL and WebSocket subscriptions
+        self.query_stats = runtime.settings.query_stats
+        rules = [*specified_rules, *limits.RULES, MaybeNullValidationRule, OneOfInputValidationRule]
+        if not runtime.settings.introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.rules = tuple(rules)
+        self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
+
+    def _prepare(self, text: str):
+        """(document, None) when the text is a valid document, else (None, formatted errors)."""
+        try:
+            document = parse(text, max_tokens=limits.MAX_TOKENS)
+        except GraphQLError as error:
+            return None, [error.formatted]
+        errors = validate(self.schema, document, self.rules)
+        if errors:
+            return None, [error.formatted for error in errors]
+        return document, None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if request.method == "GET":
+            if self.view is not None and (
+                request.headers.get("Upgrade", "").lower() == "websocket" or "text/html" in request.headers.get("Accept", "")
+            ):
+                return await self.view(request)
+            payload = dict(request.query)
+            if "variables" in payload:
+                try:
+                    payload["variables"] = json.loads(payload["variables"])
+                except ValueError:
+                    return _error_response("variables must be JSON.", 400)
+        elif request.method == "POST":
+            try:
+                payload = json.loads(await request.read())
+            except ValueError:
+                return _error_response("The body must be JSON.", 400)
+            if isinstance(payload, list):
+                return _error_response("Batching is not enabled: send one operation per request.", 400)
+            if not isinstance(payload, dict):
+                return _error_response("The body must be a JSON object.", 400)
+        else:
+            return _error_response("Use GET or POST.", 405)
+        return await self.run(request, payload)
+
+    async def run(self, request: web.Request, payload: dict) -> web.Response:
+        query = payload.get("query")
+        if not isinstance(query, str) or not query.strip():
+            return _error_response("No GraphQL query found in the request.", 400)
+        variables = payload.get("variables") or None
+        operation_name = payload.get("operationName") or None
+        if variables is not None and not isinstance(variables, dict):
+            return _error_response("variables must be an object.", 400)
+        document, errors = self.prepare(query)
+        if errors:
+            return self._respond({"data": None, "errors": errors}, None)
+        if request.method == "GET":
+            operation = get_operation_ast(document, operation_name)
+            if operation is not None and operation.operation != OperationType.QUERY:
+                return _error_response("Only queries over GET; send mutations with POST.", 405)
+        cell = db.start_counting() if self.query_stats else None
+        result = execute(
+            self.schema, document, context_value=Context(request, self.runtime), variable_values=variables,
+            operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
+            operation_extensions=None,
+        )
+        if optimized_is_awaitable(result):
+            result = await result
+        body: dict = {"data": result.data}
+        if result.errors:
+            body["errors"] = [safe_error(error).formatted for error in result.errors]
+        return self._respond(body, cell)
+
+    def _respond(self, body: dict, cell) -> web.Response:
+        if self.query_stats:
+            body["extensions"] = {"sql": {"queries": cell[0] if cell else 0}}
+        return web.Response(text=_dumps(body), content_type=JSON)
