@@ -92,3 +92,37 @@ async def test_devices_sessions_and_users_lists_cost_the_same_at_10_and_100(api,
         assert len(small["data"][name]["nodes"]) >= 10 and len(large["data"][name]["nodes"]) == 100
     print(f"sql statements for 10 and 100 {name}:", small["extensions"]["sql"]["queries"], large["extensions"]["sql"]["queries"])
     assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
+
+
+async def _configurations_and_events(org, start: int, how_many: int) -> None:
+    from gateway.models import AuditLog, Configuration
+
+    await Configuration.bulk_create([Configuration(organisation_id=org.id, name=f"profile {i}")
+                                     for i in range(start, start + how_many)])
+    devices = await Device.filter(organisation_id=org.id, name__startswith="till ")
+    configurations = await Configuration.filter(organisation_id=org.id).order_by("id")
+    for device, configuration in zip(devices, configurations):
+        device.configuration_id = configuration.id
+        await device.save(update_fields=["configuration_id"])
+    await AuditLog.bulk_create([AuditLog(organisation_id=org.id, type="bench.event", actor_id=org.admin.id,
+                                         device_id=devices[i % len(devices)].id, data={}) for i in range(how_many)])
+
+
+OTHER_LISTS = {
+    "configurations": "{ configurations(first: 100) { nodes { name devices { name sessions { user { username } } } } } }",
+    "auditEvents": '{ auditEvents(first: 100, type: "bench.event") { nodes { type actor { username } device { name configuration { name } } } } }',
+}
+
+
+@pytest.mark.parametrize("name", OTHER_LISTS)
+async def test_configurations_and_audit_events_cost_the_same_at_10_and_100(api, name):
+    org = await new_org(api)
+    await _devices_with_sessions(org, 0, 100)
+    await _configurations_and_events(org, 0, 10)
+    small = await api.post(OTHER_LISTS[name], token=org.token)
+    await _configurations_and_events(org, 10, 90)
+    large = await api.post(OTHER_LISTS[name], token=org.token)
+    assert "errors" not in large and len(large["data"][name]["nodes"]) == 100
+    assert len(small["data"][name]["nodes"]) == 10
+    print(f"sql statements for 10 and 100 {name}:", small["extensions"]["sql"]["queries"], large["extensions"]["sql"]["queries"])
+    assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
