@@ -7,7 +7,7 @@ from datetime import timedelta
 
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
-from gateway.services import audit, devices, passwords, pins, sessions, throttle
+from gateway.services import audit, devices, hot, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, UserErrors, refuse
@@ -63,13 +63,13 @@ async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginRes
     async with audit.unit_of_work():
         # Before anything is looked up: a locked device learns nothing, not even a right PIN.
         gate = await throttle.gate(device_key)
-        device = await Device.get_or_none(token_hash=token_hash).select_related("organisation")
+        device = await hot.device_by_token(token_hash)
         refusal = _pin_refusal(runtime, device)  # not a guess: nothing checked, nothing counted
         if refusal is None:
             await gate.ensure()  # a real attempt on a real device: from here on it counts
             organisation_key = throttle.Key(f"pin:organisation:{device.organisation_id}", throttle.PIN_ORGANISATION)
             await throttle.check(organisation_key)
-            user = await _user_with_pin(runtime, device.organisation_id, pin)
+            user = await _user_with_pin(runtime, device.organisation, pin)
             if user is None:
                 await gate.failed()
                 await throttle.failed(organisation_key)
@@ -88,14 +88,11 @@ async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginRes
     return result
 
 
-async def _user_with_pin(runtime: Runtime, organisation_id: int, pin: str) -> User | None:
+async def _user_with_pin(runtime: Runtime, organisation: Organisation, pin: str) -> User | None:
     """One HMAC, one indexed lookup."""
     if not (pin and pin.isascii() and pin.isdigit() and len(pin) <= 32):
         return None
-    return await User.get_or_none(
-        pin_hmac=pins.pin_hmac(runtime.settings.secret_key, organisation_id, pin),
-        organisation_id=organisation_id, deleted_at=None,
-    ).select_related("organisation")
+    return await hot.user_by_pin(pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin), organisation)
 
 
 def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:
@@ -140,9 +137,7 @@ async def authenticate(token: str | None) -> Session | None:
     """The live session for ``token``, or None. Ends sessions found idle or too old."""
     if not token:
         return None
-    session = await Session.get_or_none(token_hash=hash_token(token), ended_at=None).select_related(
-        "user", "organisation"
-    )
+    session = await hot.live_session(hash_token(token))
     if session is None:
         return None
     now = utcnow()

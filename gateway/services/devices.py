@@ -8,7 +8,7 @@ from enum import Enum
 
 
 from gateway.models import Device, DeviceState, Organisation, Role, User
-from gateway.services import audit, sessions
+from gateway.services import audit, hot, sessions
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
@@ -37,7 +37,7 @@ def _listed(actor: Actor):
 async def by_token(token: str | None) -> Device | None:
     if not token:
         return None
-    return await Device.get_or_none(token_hash=hash_token(token)).select_related("organisation")
+    return await hot.device_by_token(hash_token(token))
 
 
 async def get(actor: Actor, device_id: int | None) -> Device:

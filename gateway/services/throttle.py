@@ -16,7 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from gateway.models import Throttle
-from gateway.services import audit
+from gateway.services import audit, hot
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
@@ -74,8 +74,10 @@ def _throttled(locked_until: datetime, now: datetime):
 async def check(*keys: Key) -> None:
     """Raise THROTTLED if any key is locked; count nothing."""
     now = utcnow()
-    for row in await Throttle.filter(key__in=[k.name for k in keys], locked_until__gt=now):
-        raise _throttled(row.locked_until, now)
+    for key in keys:
+        row = await hot.throttle_row(key.name, lock=False)
+        if row is not None and row.locked_until is not None and row.locked_until > now:
+            raise _throttled(row.locked_until, now)
 
 
 async def charge(*keys: Key) -> None:
@@ -146,7 +148,7 @@ class Gate:
 async def gate(key: Key) -> Gate:
     """Lock ``key``'s row for one attempt, or raise THROTTLED. Call inside a transaction."""
     now = utcnow()
-    row = await Throttle.filter(key=key.name).select_for_update().first()
+    row = await hot.throttle_row(key.name, lock=True)
     if row is not None and row.locked_until is not None and row.locked_until > now:
         raise _throttled(row.locked_until, now)
     return Gate(key, row, now)
