@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: install serve test schema migrations plugins-check clean
+.PHONY: install serve test schema migrations plugins-check bench bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ test: install
 
 schema: install
 	$(BIN)/pairgate export-schema > schema/schema.graphql
+
+# Benchmarks (bench/README.md): wrk from Debian; PostgreSQL when it answers, else SQLite.
+bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || (echo "bench: install wrk" && false)
+	$(BIN)/python bench/run.py
+	BENCH_WORKERS=2 $(BIN)/python bench/run.py
+
+bench-scale: install
+	$(BIN)/python bench/scale.py
 
 # After changing gateway/models.py: write the next migration (NAME=what_changed).
 migrations: install

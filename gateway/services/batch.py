@@ -13,8 +13,6 @@ from tortoise.models import Model
 from gateway.models import Device, Session
 from gateway.services.devices import LISTED
 
-# Each per-parent subquery walks an index and stops at its LIMIT; 100 of them
-# per statement stays far below SQLite's limit on compound SELECTs (500).
 _PARENTS_PER_STATEMENT = 100
 _LISTED_SQL = " AND state IN (" + ", ".join(f"'{s.value}'" for s in LISTED) + ")"
 _ACTIVE_SQL = {None: "", True: " AND ended_at IS NULL", False: " AND ended_at IS NOT NULL"}
@@ -28,12 +26,15 @@ async def by_ids(model: type[Model], ids: Iterable[int]) -> list[Model | None]:
 
 async def _first_per_parent(model: type[Model], field: str, parents: set[int], first: int, where: str,
                             newest_first: bool) -> dict[int, list]:
-    """The first ``first`` rows of each parent, by id, in one statement per 100 parents.
+    """The first ``first`` rows of each parent, by id, in one statement.
 
-    A UNION ALL of per-parent ``ORDER BY id LIMIT n`` subqueries: unlike a
-    window function, each part stops after n index entries, so a parent with a
-    million children costs what one with five does. Every value interpolated
-    is an int or a constant of this module.
+    Each parent's rows come from an ``ORDER BY id LIMIT n`` walk of an index
+    that stops after n entries, so a parent with a million children costs what
+    one with five does. On PostgreSQL that is a LATERAL join over an array
+    parameter (planned in microseconds); SQLite has no LATERAL, so there it is a
+    UNION ALL of per-parent subqueries, 100 parents per statement (far below
+    its limit of 500 compound terms; SQLite plans them cheaply). Every value
+    interpolated is an int or a constant of this module.
     """
     found: dict[int, list] = defaultdict(list)
     if first <= 0 or not parents:
@@ -41,15 +42,20 @@ async def _first_per_parent(model: type[Model], field: str, parents: set[int], f
     meta = model._meta
     columns = ", ".join(f'"{column}"' for column in meta.db_fields)
     order = "DESC" if newest_first else "ASC"
-    ordered = sorted(parents)
-    for start in range(0, len(ordered), _PARENTS_PER_STATEMENT):
-        parts = [
-            f'SELECT * FROM (SELECT {columns} FROM "{meta.db_table}" WHERE "{field}" = {int(parent)}{where} '
-            f'ORDER BY "id" {order} LIMIT {int(first)}) AS part{n}'
-            for n, parent in enumerate(ordered[start:start + _PARENTS_PER_STATEMENT])
-        ]
-        for row in await model.raw(" UNION ALL ".join(parts)):
-            found[getattr(row, field)].append(row)
+    inner = f'SELECT {columns} FROM "{meta.db_table}" WHERE "{field}" = {{parent}}{where} ORDER BY "id" {order} LIMIT {int(first)}'
+    client = meta.db
+    if client.capabilities.dialect == "postgres":
+        statements = [(f"SELECT part.* FROM unnest($1::bigint[]) AS parent(id) CROSS JOIN LATERAL "
+                       f"({inner.format(parent='parent.id')}) AS part", [sorted(parents)])]
+    else:
+        ordered = sorted(parents)
+        statements = [(" UNION ALL ".join(f"SELECT * FROM ({inner.format(parent=int(parent))}) AS part{n}"
+                                          for n, parent in enumerate(ordered[start:start + _PARENTS_PER_STATEMENT])), [])
+                      for start in range(0, len(ordered), _PARENTS_PER_STATEMENT)]
+    for sql, values in statements:
+        for row in await client.execute_query_dict(sql, values):
+            instance = model._init_from_db(**row)
+            found[getattr(instance, field)].append(instance)
     for rows in found.values():
         rows.sort(key=lambda row: row.id, reverse=newest_first)
     return found
