@@ -58,3 +58,34 @@ def test_export_schema_matches_the_checked_in_file(tmp_path):
 def test_postgres_without_secret_key_is_a_clear_error(tmp_path):
     result = run(tmp_path, "migrate", PAIRGATE_DATABASE_URL="postgres://nobody@127.0.0.1:1/none")
     assert result.returncode != 0 and "PAIRGATE_SECRET_KEY is required" in result.stderr
+
+
+def test_serve_with_two_workers_answers_on_one_port(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    assert run(tmp_path, "migrate").returncode == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRGATE_")}
+    environment["PAIRGATE_DATA_DIR"] = str(tmp_path / "var")
+    server = subprocess.Popen([sys.executable, "-m", "gateway.cli", "serve", "--port", str(port), "--workers", "2"],
+                              cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        answers = []
+        deadline = time.time() + 60
+        while time.time() < deadline and len(answers) < 20:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=b'{"query": "{ deviceTypes { key } }"}',
+                                                 headers={"Content-Type": "application/json"})
+                answers.append(json.loads(urllib.request.urlopen(request, timeout=5).read()))
+            except OSError:
+                time.sleep(0.2)
+        assert len(answers) == 20 and all(a["data"]["deviceTypes"][0]["key"] == "POS" for a in answers)
+        children = subprocess.run(["pgrep", "-a", "-P", str(server.pid)], capture_output=True, text=True).stdout
+        assert children.count("spawn_main") == 2  # two worker processes serve the port
+    finally:
+        server.terminate()
+        server.wait(20)
