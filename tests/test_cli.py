@@ -85,7 +85,7 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
                 time.sleep(0.2)
         assert len(answers) == 20 and all(a["data"]["deviceTypes"][0]["key"] == "POS" for a in answers)
         children = subprocess.run(["pgrep", "-a", "-P", str(server.pid)], capture_output=True, text=True).stdout
-        assert children.count("spawn_main") == 2  # two worker processes serve the port
+        assert children.count("spawn_main(") == 2  # two worker processes serve the port
     finally:
         server.terminate()
         server.wait(20)
