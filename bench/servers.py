@@ -32,7 +32,7 @@ async def _ok() -> web.Response:
 def stock_app() -> web.Application:
     """Same schema, context and database; Strawberry's view with parser and validation caches."""
     from gateway import db
-    from gateway.app import PairgateView, healthz
+    from gateway.app import RUNTIME, PairgateView, healthz
     from gateway.graphql.schema import build_schema
     from gateway.plugins import get_plugin_manager
     from gateway.services.runtime import Runtime
@@ -50,7 +50,7 @@ def stock_app() -> web.Application:
     app.cleanup_ctx.append(database)
     app.router.add_route("*", "/graphql", PairgateView(runtime, schema=build_schema(runtime)))
     app.router.add_get("/healthz", healthz)
-    app[__import__("gateway.app", fromlist=["RUNTIME"]).RUNTIME] = runtime
+    app[RUNTIME] = runtime
     return app
 
 

@@ -57,6 +57,8 @@ class GraphQLHandler:
         self.runtime = runtime
         self.view = strawberry_view  # GraphiQL and WebSocket subscriptions
         self.query_stats = runtime.settings.query_stats
+        if self.query_stats:
+            db.enable_query_stats()
         rules = [*specified_rules, *limits.RULES, MaybeNullValidationRule, OneOfInputValidationRule]
         if not runtime.settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)

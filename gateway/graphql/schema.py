@@ -6,26 +6,14 @@ import enum
 
 import strawberry
 from graphql import GraphQLEnumValue
-from strawberry.extensions import DisableIntrospection, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 
-from gateway import db
 from gateway.graphql import limits, types
 from gateway.graphql.errors import ErrorPolicy
 from gateway.graphql.admin_mutations import AdminMutations
 from gateway.graphql.mutations import CoreMutations
 from gateway.graphql.query import Query
 from gateway.services.runtime import Runtime
-
-
-class QueryStats(SchemaExtension):
-    """``extensions.sql.queries``: statements run by the operation (the N+1 guard)."""
-
-    def on_operation(self):
-        self._cell = db.start_counting()
-        yield
-
-    def get_results(self):
-        return {"sql": {"queries": self._cell[0]}}
 
 
 @strawberry.type(description="Everything a client can change.")
@@ -40,12 +28,12 @@ class Schema(strawberry.Schema):
 
 
 def build_schema(runtime: Runtime) -> Schema:
+    # These serve Strawberry's own execution path (its view's WebSocket
+    # transport, Schema.execute); the HTTP handler applies the same rules,
+    # masking and caches itself, without the per-request extension machinery.
     extensions = [*limits.extensions(), ErrorPolicy, lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
     if not runtime.settings.introspection:
         extensions.append(DisableIntrospection)
-    if runtime.settings.query_stats:
-        db.enable_query_stats()
-        extensions.append(QueryStats)
     schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=[
         types.Organisation, types.User, types.Configuration, types.ConnectionCode, types.Device, types.Session,
         types.AuditEvent,

@@ -101,8 +101,8 @@ async def _configurations_and_events(org, start: int, how_many: int) -> None:
                                      for i in range(start, start + how_many)])
     devices = await Device.filter(organisation_id=org.id, name__startswith="till ")
     configurations = await Configuration.filter(organisation_id=org.id).order_by("id")
-    for device, configuration in zip(devices, configurations):
-        device.configuration_id = configuration.id
+    for device, profile in zip(devices, configurations):
+        device.configuration_id = profile.id
         await device.save(update_fields=["configuration_id"])
     await AuditLog.bulk_create([AuditLog(organisation_id=org.id, type="bench.event", actor_id=org.admin.id,
                                          device_id=devices[i % len(devices)].id, data={}) for i in range(how_many)])
