@@ -1,9 +1,18 @@
 """Persisted throttles: they count attempts, not requests, and hold across processes.
 
-An attempt is charged *before* it is checked, under a row lock (SELECT … FOR
-UPDATE on PostgreSQL; SQLite has one writer at a time anyway). So fifty
-simultaneous guesses cannot all slip through before the first failure is
-written, and a throttled attempt is refused before anything is looked up.
+Three ways to use a key, by what is at stake:
+
+- ``gate(key)`` (PIN per device): the key's row is locked (SELECT … FOR UPDATE
+  on PostgreSQL; SQLite has one writer at a time anyway) from the check to the
+  verdict, inside the caller's transaction. Fifty simultaneous guesses queue
+  up and each sees the count the last one left.
+- ``charge(*keys)`` (passwords): the attempt is counted *before* it is checked,
+  in a short transaction of its own, and forgiven or refunded by
+  ``succeeded`` — the slow Argon2 check then holds no lock.
+- ``check`` then ``failed`` (pairing, PIN per organisation): nothing is locked
+  and only failures are counted, for keys many honest attempts share.
+
+In every case a throttled attempt is refused before anything is looked up.
 """
 
 from __future__ import annotations
@@ -100,12 +109,16 @@ async def _count(keys, refuse_when_locked: bool) -> None:
                 raise _throttled(row.locked_until, now)
             rows.append((row, key.policy))
         for row, policy in rows:
-            if now - row.window_start > timedelta(seconds=policy.window_seconds):
-                row.failures, row.window_start = 0, now
-            row.failures += 1
-            lock = policy.lock_for(row.failures)
-            row.locked_until = now + timedelta(seconds=lock) if lock else None
-            await row.save(update_fields=["failures", "window_start", "locked_until"])
+            await _add_failure(row, policy, now)
+
+
+async def _add_failure(row: Throttle, policy: Policy, now: datetime) -> None:
+    if now - row.window_start > timedelta(seconds=policy.window_seconds):
+        row.failures, row.window_start = 0, now
+    row.failures += 1
+    lock = policy.lock_for(row.failures)
+    row.locked_until = now + timedelta(seconds=lock) if lock else None
+    await row.save(update_fields=["failures", "window_start", "locked_until"])
 
 
 class Gate:
@@ -131,13 +144,7 @@ class Gate:
 
     async def failed(self) -> None:
         await self.ensure()
-        row = self.row
-        if self.now - row.window_start > timedelta(seconds=self.policy.window_seconds):
-            row.failures, row.window_start = 0, self.now
-        row.failures += 1
-        lock = self.policy.lock_for(row.failures)
-        row.locked_until = self.now + timedelta(seconds=lock) if lock else None
-        await row.save(update_fields=["failures", "window_start", "locked_until"])
+        await _add_failure(self.row, self.policy, self.now)
 
     async def passed(self) -> None:
         if self.row is not None and (self.row.failures or self.row.locked_until):  # the usual case writes nothing
