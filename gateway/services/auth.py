@@ -5,19 +5,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
 from gateway.services import audit, devices, hot, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor, Client
-from gateway.services.clock import utcnow
+from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.errors import ErrorCode, UserErrors, refuse
 from gateway.services.runtime import Runtime
 from gateway.services.sessions import EndReason
 from gateway.services.tokens import hash_token, new_token
 
-# Writing last_seen_at on every request would turn reads into writes; once a
-# minute is precise enough for an idle timeout counted in minutes.
-TOUCH_INTERVAL = timedelta(seconds=60)
 WRONG_PASSWORD = "Wrong username or password."
 WRONG_PIN = "Wrong PIN."
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
 from enum import Enum
 
 
 from gateway.models import Device, DeviceState, Organisation, Role, User
 from gateway.services import audit, hot, sessions
 from gateway.services.actor import Actor
-from gateway.services.clock import utcnow
+from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.errors import ErrorCode, refuse
 from gateway.services.pagination import Page, page
 from gateway.services.runtime import Runtime
@@ -21,7 +20,6 @@ LISTED = (DeviceState.APPROVED, DeviceState.REVOKED)
 NAME_MAX = 200
 # A device first seen at a password login is assumed to be a register.
 DEFAULT_TYPE = "POS"
-TOUCH_INTERVAL = timedelta(seconds=60)
 
 
 class Prompt(str, Enum):
