@@ -7,7 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from gateway.graphql import ids, types
+from gateway.graphql import ids, prefetch, types
 from gateway.graphql.pagination import After, Connection, First, connection
 from gateway.models import DeviceState, Organisation
 from gateway.services import audit, codes, configurations, devices, sessions, users
@@ -81,7 +81,9 @@ class Query:
         first: First = None, after: After = None,
     ) -> Connection[types.Session]:
         actor = await info.context.actor()
-        return connection(await sessions.list_page(actor, active, first, ids.after_id(after)), types.Session.of, info.context.loaders)
+        page = await sessions.list_page(actor, active, first, ids.after_id(after))
+        await prefetch.sessions(info, page.items)
+        return connection(page, types.Session.of, info.context.loaders)
 
     @strawberry.field(description="The organisation's audit log (ADMIN, MANAGER), oldest first.")
     async def audit_events(
@@ -105,7 +107,9 @@ class Query:
     async def users(self, info: Info, first: First = None,
                     after: After = None) -> Connection[types.User]:
         actor = await info.context.actor()
-        return connection(await users.list_page(actor, first, ids.after_id(after)), types.User.of, info.context.loaders)
+        page = await users.list_page(actor, first, ids.after_id(after))
+        await prefetch.users(info, page.items)
+        return connection(page, types.User.of, info.context.loaders)
 
     @strawberry.field(description="Configurations of the organisation (ADMIN, MANAGER).")
     async def configurations(
@@ -135,4 +139,6 @@ class Query:
     ) -> Connection[types.Device]:
         actor = await info.context.actor()
         state = DeviceState(status.value) if status else None
-        return connection(await devices.list_page(actor, state, first, ids.after_id(after)), types.Device.of, info.context.loaders)
+        page = await devices.list_page(actor, state, first, ids.after_id(after))
+        await prefetch.devices(info, page.items)
+        return connection(page, types.Device.of, info.context.loaders)

@@ -102,9 +102,32 @@ class User(Node):
         )
 
     @strawberry.field(description="The user's sessions, newest first.")
-    async def sessions(self, info: Info, active: ActiveArg = None, first: NestedFirst = 20) -> list["Session"]:
-        rows = await info.context.loaders.sessions_by_user.load((self.model.id, active, _nested(first)))
-        return [Session.of(s) for s in rows]
+    def sessions(self, info: Info, active: ActiveArg = None, first: NestedFirst = 20) -> list["Session"]:
+        return _related(info.context.loaders.sessions_by_user, (self.model.id, active, _nested(first)), _sessions)
+
+
+def _related(loader, key, convert):
+    """``convert(row)`` at once when this request's loader already holds the row, else an awaitable of it.
+
+    graphql-core schedules a task for every awaitable in a list; rows that a
+    parent list prefetched (gateway.graphql.prefetch) need none.
+    """
+    if key is None:
+        return None
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        row = future.result()
+        return None if row is None else convert(row)
+    return _later(loader.load(key), convert)
+
+
+async def _later(pending, convert):
+    row = await pending
+    return None if row is None else convert(row)
+
+
+def _sessions(rows) -> list["Session"]:
+    return [Session.of(s) for s in rows]
 
 
 def _devices(info: Info, rows) -> list["Device"]:
@@ -112,9 +135,8 @@ def _devices(info: Info, rows) -> list["Device"]:
     return [Device.of(d) for d in rows]
 
 
-async def _user(info: Info, user_id: int | None) -> User | None:
-    row = await info.context.loaders.user.load(user_id) if user_id else None
-    return User.of(row) if row else None
+def _user(info: Info, user_id: int | None):
+    return _related(info.context.loaders.user, user_id, User.of)
 
 
 @strawberry.type(description="A POS profile: what a paired device runs (menu, printers, layout…).")
@@ -137,9 +159,8 @@ class Configuration(Node):
         return _devices(info, await info.context.loaders.devices_by_configuration.load((self.model.id, _nested(first))))
 
 
-async def _configuration(info: Info, configuration_id: int | None) -> Configuration | None:
-    row = await info.context.loaders.configuration.load(configuration_id) if configuration_id else None
-    return Configuration.of(row) if row else None
+def _configuration(info: Info, configuration_id: int | None):
+    return _related(info.context.loaders.configuration, configuration_id, Configuration.of)
 
 
 @strawberry.type(description="A code that pairs devices with the organisation. Immutable: it can only be revoked.")
@@ -183,12 +204,12 @@ class ConnectionCode(Node):
         return qr.render(codes.pairing_uri(info.context.runtime, self.model.value), format.value, scale)
 
     @strawberry.field(description="The configuration paired devices run.")
-    async def configuration(self, info: Info) -> Configuration | None:
-        return await _configuration(info, self.model.configuration_id)
+    def configuration(self, info: Info) -> Configuration | None:
+        return _configuration(info, self.model.configuration_id)
 
     @strawberry.field(description="Who created the code.")
-    async def created_by(self, info: Info) -> User | None:
-        return await _user(info, self.model.created_by_id)
+    def created_by(self, info: Info) -> User | None:
+        return _user(info, self.model.created_by_id)
 
     @strawberry.field(description="The devices this code paired (approved or revoked), oldest first.")
     async def devices(self, info: Info, first: NestedFirst = 100) -> list["Device"]:
@@ -216,23 +237,20 @@ class Device(Node):
         return DeviceStatus(self.model.state.value)
 
     @strawberry.field(description="The configuration it runs.")
-    async def configuration(self, info: Info) -> Configuration | None:
-        return await _configuration(info, self.model.configuration_id)
+    def configuration(self, info: Info) -> Configuration | None:
+        return _configuration(info, self.model.configuration_id)
 
     @strawberry.field(description="The connection code that paired it, if one did.")
-    async def paired_with(self, info: Info) -> ConnectionCode | None:
-        code_id = self.model.paired_with_id
-        row = await info.context.loaders.code.load(code_id) if code_id else None
-        return ConnectionCode.of(row) if row else None
+    def paired_with(self, info: Info) -> ConnectionCode | None:
+        return _related(info.context.loaders.code, self.model.paired_with_id, ConnectionCode.of)
 
     @strawberry.field(description="Who approved it (for a paired device: who created the code).")
-    async def approved_by(self, info: Info) -> User | None:
-        return await _user(info, self.model.approved_by_id)
+    def approved_by(self, info: Info) -> User | None:
+        return _user(info, self.model.approved_by_id)
 
     @strawberry.field(description="Sessions opened on this device: user, IP address, login time; newest first.")
-    async def sessions(self, info: Info, active: ActiveArg = None, first: NestedFirst = 20) -> list["Session"]:
-        rows = await info.context.loaders.sessions_by_device.load((self.model.id, active, _nested(first)))
-        return [Session.of(s) for s in rows]
+    def sessions(self, info: Info, active: ActiveArg = None, first: NestedFirst = 20) -> list["Session"]:
+        return _related(info.context.loaders.sessions_by_device, (self.model.id, active, _nested(first)), _sessions)
 
 
 @strawberry.type(description="A login: who, on which device, from where, and until when.")
@@ -262,14 +280,12 @@ class Session(Node):
         return self.model.ended_at is None
 
     @strawberry.field(description="Who logged in.")
-    async def user(self, info: Info) -> User | None:
-        return await _user(info, self.model.user_id)
+    def user(self, info: Info) -> User | None:
+        return _user(info, self.model.user_id)
 
     @strawberry.field(description="The device logged in on, when known.")
-    async def device(self, info: Info) -> Device | None:
-        device_id = self.model.device_id
-        row = await info.context.loaders.device.load(device_id) if device_id else None
-        return Device.of(row) if row else None
+    def device(self, info: Info) -> Device | None:
+        return _related(info.context.loaders.device, self.model.device_id, Device.of)
 
 
 @strawberry.type(description="An entry of the audit log: a security-relevant event.")
@@ -286,14 +302,12 @@ class AuditEvent(Node):
                    created_at=m.created_at, data=m.data)
 
     @strawberry.field(description="The logged-in user who caused it, if any.")
-    async def actor(self, info: Info) -> User | None:
-        return await _user(info, self.model.actor_id)
+    def actor(self, info: Info) -> User | None:
+        return _user(info, self.model.actor_id)
 
     @strawberry.field(description="The device it concerns, if it still exists.")
-    async def device(self, info: Info) -> Device | None:
-        device_id = self.model.device_id
-        row = await info.context.loaders.device.load(device_id) if device_id else None
-        return Device.of(row) if row else None
+    def device(self, info: Info) -> Device | None:
+        return _related(info.context.loaders.device, self.model.device_id, Device.of)
 
 
 @strawberry.type(description="What a login screen needs to know about the device it runs on.")
