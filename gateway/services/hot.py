@@ -38,16 +38,16 @@ def _split(row: dict, *parts: tuple[type[Model], str]) -> list[Model]:
     return found
 
 
-def _sql(template: str, client) -> str:
+@lru_cache(maxsize=64)
+def _sql(template: str, sqlite: bool) -> str:
     """``{p1}``, ``{p2}``… become the dialect's placeholders; ``{for_update}`` a row lock where there is one."""
-    sqlite = _is_sqlite(client)
     marks = {f"p{i}": ("?" if sqlite else f"${i}") for i in range(1, 10)}
     return template.format(**marks, for_update="" if sqlite else " FOR UPDATE")
 
 
 async def _rows(model: type[Model], template: str, *values) -> list[dict]:
     client = _client(model)
-    return await client.execute_query_dict(_sql(template, client), list(values))
+    return await client.execute_query_dict(_sql(template, _is_sqlite(client)), list(values))
 
 
 async def live_session(token_hash: str) -> Session | None:
