@@ -35,7 +35,7 @@ async def _with_db(settings: Settings, work):
         await db.close_database(ctx)
 
 
-def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool) -> None:
+def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool, app=None) -> None:
     import logging
 
     from aiohttp import web
@@ -44,20 +44,20 @@ def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool) -> None
 
     if access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    web.run_app(create_app(_settings()), host=host, port=port, reuse_port=reuse_port, print=None,
+    web.run_app(app or create_app(_settings()), host=host, port=port, reuse_port=reuse_port, print=None,
                 access_log=logging.getLogger("aiohttp.access") if access_log else None)
 
 
 def cmd_serve(args) -> None:
     from gateway.app import create_app
 
-    create_app(_settings())  # fail here, once, on a bad setting or plugin, before any worker starts
+    app = create_app(_settings())  # fails here, once, on a bad setting or plugin, before any worker starts
     print(f"pairgate: GraphiQL on http://{args.host}:{args.port}/graphql"
           + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
     if args.workers <= 1:
-        _serve_one(args.host, args.port, args.access_log, reuse_port=False)
-        return
-    _serve_many(args)
+        _serve_one(args.host, args.port, args.access_log, reuse_port=False, app=app)
+    else:
+        _serve_many(args)
 
 
 def _serve_many(args) -> None:
