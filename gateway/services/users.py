@@ -76,12 +76,7 @@ async def create(actor: Actor, runtime: Runtime, data: UserChanges) -> tuple[Use
                 display_name=(data.display_name or "").strip() or username, role=data.role,
                 login_method=data.login_method or LoginMethod.PASSWORD)
     generated = await _apply_secrets(actor, runtime, user, data, check)
-    try:
-        async with audit.unit_of_work():
-            await user.save()
-            await audit.record("user.created", organisation_id=actor.organisation_id, actor=actor, user_id=user.id)
-    except IntegrityError:
-        raise await _clash(username) from None
+    await _save(actor, user, "user.created", new_username=username)
     return user, generated
 
 
@@ -98,13 +93,18 @@ async def update(actor: Actor, runtime: Runtime, user_id: int | None, data: User
     if data.login_method is not None:
         user.login_method = data.login_method
     generated = await _apply_secrets(actor, runtime, user, data, check)
+    await _save(actor, user, "user.updated")
+    return user, generated
+
+
+async def _save(actor: Actor, user: User, event_type: str, new_username: str | None = None) -> None:
+    """Save and audit; when a unique index refuses the row, a concurrent writer took the username or the PIN first."""
     try:
         async with audit.unit_of_work():
             await user.save()
-            await audit.record("user.updated", organisation_id=actor.organisation_id, actor=actor, user_id=user.id)
+            await audit.record(event_type, organisation_id=actor.organisation_id, actor=actor, user_id=user.id)
     except IntegrityError:
-        raise await _clash(None) from None
-    return user, generated
+        raise await _clash(new_username) from None
 
 
 async def _apply_secrets(actor: Actor, runtime: Runtime, user: User, data: UserChanges, check: Collector):
@@ -143,7 +143,6 @@ async def _apply_secrets(actor: Actor, runtime: Runtime, user: User, data: UserC
 
 
 async def _clash(username: str | None):
-    """A unique index refused the row: a concurrent writer took the username or the PIN first."""
     if username and await User.filter(username=username).exists():
         return refuse(ErrorCode.TAKEN, f"The username {username!r} is taken.", "username")
     return refuse(ErrorCode.TAKEN, "Another user has this PIN: choose another.", "pin")
