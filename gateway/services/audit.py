@@ -21,8 +21,7 @@ import pluggy
 from tortoise.transactions import in_transaction
 
 from gateway.models import AuditLog
-from gateway.services.errors import ErrorCode, refuse
-from gateway.services.pagination import page
+from gateway.services.pagination import one, page
 
 log = logging.getLogger("pairgate.audit")
 
@@ -121,7 +120,4 @@ async def list_page(actor, event_type: str | None, first: int | None, after_id: 
 
 async def get(actor, event_id: int | None) -> AuditLog:
     actor.require_admin()
-    found = await AuditLog.get_or_none(id=event_id, organisation_id=actor.organisation_id) if event_id else None
-    if found is None:
-        raise refuse(ErrorCode.NOT_FOUND, "No such audit event.", "id")
-    return found
+    return await one(AuditLog.filter(organisation_id=actor.organisation_id), event_id, "audit event")

@@ -16,7 +16,7 @@ from gateway.services import audit, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, refuse
-from gateway.services.pagination import Page, page
+from gateway.services.pagination import Page, one, page
 from gateway.plugin_types import PluginError
 from gateway.services.runtime import Runtime
 from gateway.services.tokens import hash_token, new_token
@@ -77,10 +77,7 @@ def _scoped(actor: Actor):
 
 async def get(actor: Actor, code_id: int | None) -> ConnectionCode:
     actor.require_admin()
-    found = await _scoped(actor).get_or_none(id=code_id) if code_id else None
-    if found is None:
-        raise refuse(ErrorCode.NOT_FOUND, "No such connection code.", "id")
-    return found
+    return await one(_scoped(actor), code_id, "connection code")
 
 
 async def list_page(actor: Actor, wanted: CodeStatus | None, first: int | None, after_id: int | None) -> Page:

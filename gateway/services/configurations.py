@@ -8,7 +8,7 @@ from gateway.services import audit, codes
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, refuse
-from gateway.services.pagination import Page, page
+from gateway.services.pagination import Page, one, page
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -20,10 +20,7 @@ def _live(actor: Actor):
 
 async def get(actor: Actor, configuration_id: int | None) -> Configuration:
     actor.require_admin()
-    found = await _live(actor).get_or_none(id=configuration_id) if configuration_id else None
-    if found is None:
-        raise refuse(ErrorCode.NOT_FOUND, "No such configuration.", "id")
-    return found
+    return await one(_live(actor), configuration_id, "configuration")
 
 
 async def list_page(actor: Actor, first: int | None, after_id: int | None) -> Page[Configuration]:

@@ -11,7 +11,7 @@ from gateway.services import audit, hot, sessions
 from gateway.services.actor import Actor
 from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.errors import ErrorCode, refuse
-from gateway.services.pagination import Page, page
+from gateway.services.pagination import Page, one, page
 from gateway.services.runtime import Runtime
 from gateway.services.tokens import hash_token, new_token
 
@@ -40,10 +40,7 @@ async def by_token(token: str | None) -> Device | None:
 
 async def get(actor: Actor, device_id: int | None) -> Device:
     actor.require_admin()
-    found = await _listed(actor).get_or_none(id=device_id) if device_id else None
-    if found is None:
-        raise refuse(ErrorCode.NOT_FOUND, "No such device.", "id")
-    return found
+    return await one(_listed(actor), device_id, "device")
 
 
 async def list_page(actor: Actor, state: DeviceState | None, first: int | None, after_id: int | None) -> Page:

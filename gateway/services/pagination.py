@@ -29,3 +29,14 @@ async def page(queryset: QuerySet, first: int | None, after_id: int | None) -> P
         queryset = queryset.filter(id__gt=after_id)
     rows = await queryset.order_by("id").limit(size + 1)
     return Page(items=rows[:size], has_next=len(rows) > size, has_previous=after_id is not None)
+
+
+async def one(queryset: QuerySet, pk: int | None, what: str):
+    """The row of ``queryset`` (already scoped to the viewer) with this id, or NOT_FOUND.
+
+    An unknown id and another organisation's look exactly the same.
+    """
+    found = await queryset.get_or_none(id=pk) if pk else None
+    if found is None:
+        raise refuse(ErrorCode.NOT_FOUND, f"No such {what}.", "id")
+    return found

@@ -8,8 +8,7 @@ from gateway.models import Session
 from gateway.services import audit
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
-from gateway.services.errors import ErrorCode, refuse
-from gateway.services.pagination import page
+from gateway.services.pagination import one, page
 
 
 class EndReason(str, Enum):
@@ -51,10 +50,7 @@ async def list_page(actor: Actor, active: bool | None, first: int | None, after_
 
 async def get(actor: Actor, session_id: int | None) -> Session:
     actor.require_admin()
-    found = await _scoped(actor).get_or_none(id=session_id) if session_id else None
-    if found is None:
-        raise refuse(ErrorCode.NOT_FOUND, "No such session.", "id")
-    return found
+    return await one(_scoped(actor), session_id, "session")
 
 
 async def end_by_admin(actor: Actor, session_id: int | None) -> Session:

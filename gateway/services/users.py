@@ -12,7 +12,7 @@ from gateway.services import audit, passwords, pins, sessions
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, Forbidden, refuse
-from gateway.services.pagination import Page, page
+from gateway.services.pagination import Page, one, page
 from gateway.services.runtime import Runtime
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,150}$")
@@ -36,10 +36,7 @@ async def get(actor: Actor, user_id: int | None) -> User:
     if user_id == me.id:
         return me
     actor.require_admin()
-    found = await _members(actor).get_or_none(id=user_id) if user_id else None
-    if found is None:
-        raise refuse(ErrorCode.NOT_FOUND, "No such user.", "id")
-    return found
+    return await one(_members(actor), user_id, "user")
 
 
 def _guard_admins(actor: Actor, *roles: Role | None) -> None:
