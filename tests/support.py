@@ -15,12 +15,8 @@ PASSWORD = "correct horse battery"
 
 
 async def login(api: Api, username: str, password: str = PASSWORD) -> str:
-    data = await api.data(
-        "mutation($u: String!, $p: String!) { loginWithPassword(input: {username: $u, password: $p}) "
-        "{ token userErrors { code message } } }", {"u": username, "p": password},
-    )
-    assert data["loginWithPassword"]["userErrors"] == [], data
-    return data["loginWithPassword"]["token"]
+    """A session token for ``username``."""
+    return (await password_login(api, username, password=password))["token"]
 
 
 @dataclasses.dataclass
@@ -126,8 +122,8 @@ async def add_pin_user(api: Api, org: Org, username: str, pin: str, method: str 
     return data["userCreate"]["user"]
 
 
-async def password_login(api: Api, username: str, device_token: str | None = None) -> dict:
-    data = await api.data(LOGIN_PASSWORD, {"u": username, "p": PASSWORD}, device_token=device_token)
+async def password_login(api: Api, username: str, device_token: str | None = None, password: str = PASSWORD) -> dict:
+    data = await api.data(LOGIN_PASSWORD, {"u": username, "p": password}, device_token=device_token)
     assert data["loginWithPassword"]["userErrors"] == [], data
     return data["loginWithPassword"]
 

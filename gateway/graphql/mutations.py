@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from gateway.graphql import ids, types
 from gateway.graphql.errors import UserError, user_errors
-from gateway.graphql.payloads import INPUT, respond
+from gateway.graphql.payloads import ERRORS, INPUT, respond
 from gateway.services import auth, codes, configurations, devices
 from gateway.services.errors import UserErrors
 
@@ -49,7 +49,7 @@ class LoginPayload:
     device_approval: DeviceApprovalPrompt | None = strawberry.field(
         description="Whether to ask an ADMIN or MANAGER to approve this device for PIN login."
     )
-    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input(description="A PIN typed on the PIN pad.")
@@ -72,7 +72,7 @@ async def login_payload(attempt) -> LoginPayload:
 @strawberry.type(description="The result of a logout.")
 class LogoutPayload:
     session: types.Session | None = strawberry.field(description="The session that ended.")
-    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 # -- configurations ----------------------------------------------------------
@@ -98,7 +98,7 @@ class ConfigurationDeleteInput:
 @strawberry.type(description="The result of a configuration change.")
 class ConfigurationPayload:
     configuration: types.Configuration | None = strawberry.field(description="The configuration, as it is now.")
-    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The result of configurationCreate.")
@@ -132,7 +132,7 @@ class ConnectionCodeCreateInput:
 @strawberry.type(description="The result of creating a connection code.")
 class ConnectionCodeCreatePayload:
     connection_code: types.ConnectionCode | None = strawberry.field(description="The new code.")
-    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input(description="The code to revoke.")
@@ -144,7 +144,7 @@ class ConnectionCodeRevokeInput:
 @strawberry.type(description="The result of revoking a connection code.")
 class ConnectionCodeRevokePayload:
     connection_code: types.ConnectionCode | None = strawberry.field(description="The revoked code.")
-    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.input(description="A code typed or scanned on a device.")
@@ -158,7 +158,7 @@ class DevicePairPayload:
     device_token: str | None = strawberry.field(description="Shown once: send it as `X-Device-Token` on every request.")
     device: types.Device | None = strawberry.field(description="The new device.")
     configuration: types.Configuration | None = strawberry.field(description="The configuration to run.")
-    user_errors: list[UserError] = strawberry.field(description="Empty on success.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="Log in and out; configurations, connection codes and pairing.")

@@ -209,8 +209,9 @@ async def pair(runtime: Runtime, client: Client, raw_code: str, name: str | None
         code = await ConnectionCode.get_or_none(lookup_value=value).select_related("configuration")
     if code is None:
         await throttle.failed(*keys)
-        await audit.record("pair.failed", organisation_id=None, actor=Actor(client=client))
-        await throttle.audit_locks(keys, None, Actor(client=client))
+        anonymous = Actor(client=client)
+        await audit.record("pair.failed", organisation_id=None, actor=anonymous)
+        await throttle.audit_locks(keys, None, anonymous)
         raise refuse(ErrorCode.NOT_FOUND, "No such connection code: check the digits.", "code")
     _refuse_unless_redeemable(code)
     name = (name or "").strip() or code.description
