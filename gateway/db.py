@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import logging
 
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate as tortoise_migrate
 
@@ -33,8 +34,12 @@ def tortoise_config(settings: Settings) -> dict:
         # a lock instead of failing when several processes share the file.
         sep = "&" if "?" in url else "?"
         url = f"{url}{sep}journal_mode=WAL&busy_timeout=5000&foreign_keys=ON"
+    connection: str | dict = url
+    if not settings.is_sqlite:
+        connection = expand_db_url(url)
+        connection["credentials"]["reset"] = keep_session
     return {
-        "connections": {name: url},
+        "connections": {name: connection},
         "apps": {
             APP_LABEL: {
                 "models": ["gateway.models"],
@@ -45,6 +50,18 @@ def tortoise_config(settings: Settings) -> dict:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def keep_session(connection) -> None:
+    """asyncpg's pool reset, minus the reset query.
+
+    By default every release back to the pool sends ``SELECT
+    pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` — one more
+    round trip per statement outside a transaction (~35 µs of CPU, measured).
+    pairgate changes no session state (no SET, LISTEN, advisory locks or
+    cursors), and asyncpg still rolls back an open transaction before calling
+    this, so there is nothing to reset.
+    """
 
 
 async def migrate(settings: Settings) -> None:

@@ -135,6 +135,11 @@ class Device(Model):
     approval_suppressed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(null=True)
+    # The device's PIN throttle (DESIGN §5) lives on the row a PIN attempt locks,
+    # so one locked read returns the count the previous attempt left.
+    pin_failures = fields.IntField(default=0, db_default=0)  # db_default: existing rows get 0 too
+    pin_window_start = fields.DatetimeField(null=True)
+    pin_locked_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "device"
@@ -182,7 +187,7 @@ class AuditLog(Model):
 
 
 class Throttle(Model):
-    """Failed attempts per key ("pin:device:<token hash>", "password:ip:<addr>"…), shared by all processes."""
+    """Failed attempts per key ("password:user:<name>", "pair:address:<addr>"…), shared by all processes."""
 
     id = fields.BigIntField(primary_key=True)
     key = fields.CharField(max_length=200, unique=True)

@@ -57,12 +57,14 @@ class LoginWithPinInput:
     pin: str = strawberry.field(description="The user's PIN; it alone names the user.")
 
 
-async def login_payload(attempt) -> LoginPayload:
+async def login_payload(info: Info, attempt) -> LoginPayload:
     try:
         result = await attempt
     except UserErrors as exc:
         return LoginPayload(token=None, session=None, user=None, device_token=None, device_approval=None,
                             user_errors=user_errors(exc))
+    # The login read these already: a payload asking for session { device user } needs no query.
+    info.context.loaders.prime(row for row in (result.device, result.user) if row is not None)
     return LoginPayload(
         token=result.token, session=types.Session.of(result.session), user=types.User.of(result.user),
         device_token=result.device_token, device_approval=result.prompt, user_errors=[],
@@ -165,11 +167,11 @@ class DevicePairPayload:
 class CoreMutations:
     @strawberry.mutation(description="Log in with username and password. Issues a device token when the request has none.")
     async def login_with_password(self, info: Info, input: Annotated[LoginWithPasswordInput, INPUT]) -> LoginPayload:
-        return await login_payload(auth.login_with_password(info.context.client, input.username, input.password))
+        return await login_payload(info, auth.login_with_password(info.context.client, input.username, input.password))
 
     @strawberry.mutation(description="Log in with a PIN alone, on an approved device (X-Device-Token).")
     async def login_with_pin(self, info: Info, input: Annotated[LoginWithPinInput, INPUT]) -> LoginPayload:
-        return await login_payload(auth.login_with_pin(info.context.runtime, info.context.client, input.pin))
+        return await login_payload(info, auth.login_with_pin(info.context.runtime, info.context.client, input.pin))
 
     @strawberry.mutation(description="End the session of this request.")
     async def logout(self, info: Info) -> LogoutPayload:

@@ -62,8 +62,17 @@ async def record(event_type: str, *, organisation_id: int | None, actor=None, de
         ip_address=actor.client.ip_address if actor else None,
         data=data,
     )
-    event = AuditEvent(id=row.id, type=row.type, organisation_id=organisation_id, actor_user_id=row.actor_id,
-                       device_id=device_id, ip_address=row.ip_address, data=dict(data), created_at=row.created_at)
+    return await announce(row)
+
+
+async def announce(row: AuditLog) -> AuditEvent:
+    """Hand a written audit row to plugins: after the unit of work commits, or at once outside one.
+
+    ``record`` calls this; so does a service that wrote the row in its own SQL.
+    """
+    event = AuditEvent(id=row.id, type=row.type, organisation_id=row.organisation_id, actor_user_id=row.actor_id,
+                       device_id=row.device_id, ip_address=row.ip_address, data=dict(row.data),
+                       created_at=row.created_at)
     pending = _pending.get()
     if pending is None:
         await _dispatch([event])

@@ -36,7 +36,8 @@ async def login_with_password(client: Client, username: str, password: str) -> L
     user = await User.get_or_none(username=username, deleted_at=None).select_related("organisation")
     ok = await passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
-        await _failed(client, user.organisation_id if user else None, "PASSWORD", keys, username=username)
+        await _failed(Actor(client=client), user.organisation_id if user else None, "PASSWORD", keys,
+                      username=username)
         raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PASSWORD)
     await throttle.succeeded(*keys)
     if user.login_method == LoginMethod.PIN_ONLY:
@@ -50,45 +51,81 @@ async def login_with_password(client: Client, username: str, password: str) -> L
     return result
 
 
+# The login methods a PIN may open a session for.
+PIN_METHODS = [LoginMethod.PIN_ONLY.value, LoginMethod.PASSWORD_AND_PIN.value]
+PIN_BUDGET = "pin:organisation:"  # + organisation id: the organisation's PIN failure budget
+# A PIN check loses its claim only when another attempt on the same device changed the count
+# in between, and every such change is a counted failure: five of them lock the device.
+PIN_READS = 10
+
+
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
-    """One transaction: the device's throttle row stays locked from the check to the verdict,
-    so parallel guesses on one device queue up and each sees the count the last one left."""
-    token_hash = hash_token(client.device_token) if client.device_token else "none"
-    device_key = throttle.Key(f"pin:device:{token_hash}", throttle.PIN_DEVICE)
-    refusal, result = None, None
-    async with audit.unit_of_work():
-        # Before anything is looked up: a locked device learns nothing, not even a right PIN.
-        gate = await throttle.gate(device_key)
-        device = await hot.device_by_token(token_hash)
+    """Read the device, decide, then check the PIN in one statement that first claims the device:
+    it locks the row and goes on only if the device's PIN count is still the one that was read.
+    Parallel guesses on one device therefore cannot share a count: a loser reads again and sees
+    what the winner left (so five wrong guesses lock the device, however they arrive)."""
+    if not client.device_token:
+        raise _pin_refusal(runtime, None)
+    # Only the two statements share the held connection: what follows takes its own from the
+    # pool, and holding one while waiting for another deadlocks a busy pool.
+    async with hot.one_connection():
+        device, check, if_wrong, token, now = await _claim_and_check(runtime, client, pin)
+    if check.user is None:
+        await _pin_failed(client, device, if_wrong, now)
+        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
+    if check.session is None:
+        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
+    await audit.announce(check.audit_row)  # committed with the session
+    return LoginResult(token=token, session=check.session, user=check.user, device=device)
+
+
+async def _claim_and_check(runtime: Runtime, client: Client, pin: str):
+    token_hash, pin_hmac = hash_token(client.device_token), None
+    for _ in range(PIN_READS):
+        now = utcnow()
+        attempt = await hot.pin_attempt(token_hash, PIN_BUDGET)
+        device = attempt.device if attempt else None
+        if device is not None:
+            # Before anything else: a locked device learns nothing, not even a right PIN.
+            _pin_count(device).refuse_if_locked(now)
         refusal = _pin_refusal(runtime, device)  # not a guess: nothing checked, nothing counted
-        if refusal is None:
-            await gate.ensure()  # a real attempt on a real device: from here on it counts
-            organisation_key = throttle.Key(f"pin:organisation:{device.organisation_id}", throttle.PIN_ORGANISATION)
-            await throttle.check(organisation_key)
-            user = await _user_with_pin(runtime, device.organisation, pin)
-            if user is None:
-                await gate.failed()
-                await throttle.failed(organisation_key)
-                await _failed(Client(client.ip_address, client.user_agent), device.organisation_id, "PIN",
-                              (device_key, organisation_key), device_id=device.id)
-                refusal = refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
-            else:
-                await gate.passed()
-                if user.login_method == LoginMethod.PASSWORD:
-                    refusal = refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
-                else:
-                    await devices.touch(device)
-                    result = await _open_session(user, client, AuthMethod.PIN, device)
-    if refusal is not None:
-        raise refusal
-    return result
+        if refusal is not None:
+            raise refusal
+        if attempt.organisation_budget is not None:
+            throttle.Count.of(attempt.organisation_budget).refuse_if_locked(now)
+        organisation = device.organisation
+        if pin_hmac is None:
+            well_formed = pin and pin.isascii() and pin.isdigit() and len(pin) <= 32
+            pin_hmac = pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin) if well_formed else ""
+        seen = _pin_count(device)
+        if_wrong = throttle.Count(*seen.as_tuple())
+        if_wrong.add_failure(throttle.PIN_DEVICE, now)
+        token = new_token()
+        check = await hot.pin_check(
+            hot.PinCheck(device.id, seen.as_tuple(), if_wrong.as_tuple(),
+                         touch=bool(seen.failures or seen.locked_until) or devices.touch_due(device, now)),
+            pin_hmac, organisation, PIN_METHODS,
+            hot.NewSession(hash_token(token), client.ip_address, (client.user_agent or "")[:400], now,
+                           now + timedelta(hours=organisation.session_max_hours)))
+        if check.claimed:
+            return device, check, if_wrong, token, now
+    raise refuse(ErrorCode.THROTTLED, "Too many attempts at once on this device: try again.", retry_after_seconds=1)
 
 
-async def _user_with_pin(runtime: Runtime, organisation: Organisation, pin: str) -> User | None:
-    """One HMAC, one indexed lookup."""
-    if not (pin and pin.isascii() and pin.isdigit() and len(pin) <= 32):
-        return None
-    return await hot.user_by_pin(pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin), organisation)
+def _pin_count(device: Device) -> throttle.Count:
+    return throttle.Count(device.pin_failures, device.pin_window_start, device.pin_locked_until)
+
+
+async def _pin_failed(client: Client, device: Device, count: throttle.Count, now) -> None:
+    """After a wrong PIN (already counted against the device): the organisation's budget, and the audit."""
+    budget = throttle.Key(f"{PIN_BUDGET}{device.organisation_id}", throttle.PIN_ORGANISATION)
+    actor = Actor(client=Client(client.ip_address, client.user_agent))
+    async with audit.unit_of_work():
+        await throttle.failed(budget)
+        await _failed(actor, device.organisation_id, "PIN", (budget,), device_id=device.id)
+        if count.locked_until is not None:
+            await throttle.audit_lock("pin:device", count, device.organisation_id, actor, now, method="PIN",
+                                      device_id=device.id)
 
 
 def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:
@@ -102,8 +139,7 @@ def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:
     return None
 
 
-async def _failed(client: Client, organisation_id: int | None, method: str, keys, **data) -> None:
-    actor = Actor(client=client)
+async def _failed(actor: Actor, organisation_id: int | None, method: str, keys, **data) -> None:
     await audit.record("login.failed", organisation_id=organisation_id, actor=actor, method=method, **data)
     await throttle.audit_locks(keys, organisation_id, actor, method=method)
 

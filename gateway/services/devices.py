@@ -51,10 +51,14 @@ async def list_page(actor: Actor, state: DeviceState | None, first: int | None, 
     return await page(queryset, first, after_id)
 
 
+def touch_due(device: Device, now) -> bool:
+    """Whether to record that the device was used: to the minute, so a login is not always a write."""
+    return device.last_seen_at is None or now - device.last_seen_at >= TOUCH_INTERVAL
+
+
 async def touch(device: Device) -> None:
-    """Record that the device was used: to the minute, so a login is not always a write."""
     now = utcnow()
-    if device.last_seen_at is None or now - device.last_seen_at >= TOUCH_INTERVAL:
+    if touch_due(device, now):
         device.last_seen_at = now
         await Device.filter(id=device.id).update(last_seen_at=now)
 

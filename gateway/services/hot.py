@@ -5,15 +5,25 @@ lookup with a join, more than the database spends answering it (profiled with
 py-spy; see bench/README.md). These few statements are written once, per
 dialect, and their rows are turned into the same model instances Tortoise
 would return. Everything else keeps using the ORM.
+
+A PIN login is the busiest write: on PostgreSQL it is two statements and no
+explicit transaction (``pin_attempt``, then ``pin_check``), where the ORM took
+eight round trips, each costing gateway CPU (bench/README.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import dataclasses
+from datetime import datetime
 from functools import lru_cache
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
-from gateway.models import Device, Organisation, Session, Throttle, User
+from gateway.models import AuditLog, AuthMethod, Device, Organisation, Session, Throttle, User
 
 
 def _client(model: type[Model]):
@@ -30,24 +40,62 @@ def _columns(model: type[Model], alias: str) -> str:
     return ", ".join(f'{alias}."{column}" AS "{alias}__{column}"' for column in model._meta.db_fields)
 
 
-def _split(row: dict, *parts: tuple[type[Model], str]) -> list[Model]:
+@lru_cache(maxsize=None)
+def _keys(model: type[Model], alias: str) -> tuple[tuple[str, str], ...]:
+    return tuple((f"{alias}__{column}", column) for column in model._meta.db_fields)
+
+
+def _split(row: dict, *parts: tuple[type[Model], str]) -> list[Model | None]:
+    """One model instance per alias (columns named by ``_columns``); None for the empty side of an outer join."""
     found = []
     for model, alias in parts:
-        prefix = f"{alias}__"
-        found.append(model._init_from_db(**{k[len(prefix):]: v for k, v in row.items() if k.startswith(prefix)}))
+        if row[f"{alias}__id"] is None:
+            found.append(None)
+        else:
+            found.append(model._init_from_db(**{column: row[key] for key, column in _keys(model, alias)}))
     return found
 
 
 @lru_cache(maxsize=64)
 def _sql(template: str, sqlite: bool) -> str:
-    """``{p1}``, ``{p2}``… become the dialect's placeholders; ``{for_update}`` a row lock where there is one."""
-    marks = {f"p{i}": ("?" if sqlite else f"${i}") for i in range(1, 10)}
-    return template.format(**marks, for_update="" if sqlite else " FOR UPDATE")
+    """``{p1}``, ``{p2}``… become the dialect's placeholders, numbered: usable in any order and more than once."""
+    return template.format(**{f"p{i}": (f"?{i}" if sqlite else f"${i}") for i in range(1, 20)})
+
+
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_hot_connection", default=None)
+
+
+@contextlib.asynccontextmanager
+async def one_connection():
+    """Let the hot statements of a block share one pooled PostgreSQL connection, taken at the first.
+
+    Taking a connection from the pool and giving it back costs about as much
+    CPU as a short statement does (measured: bench/README.md).
+    """
+    held: list = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            await held[1].__aexit__(None, None, None)
+
+
+async def _fetch(client, sql: str, values: list) -> list[dict]:
+    held = _held.get()
+    if held is None or _is_sqlite(client) or isinstance(client, TransactionalDBClient):
+        return await client.execute_query_dict(sql, values)
+    if not held:
+        wrapper = client.acquire_connection()
+        held += [await wrapper.__aenter__(), wrapper]
+    client.log.debug("%s: %s", sql, values)  # as Tortoise logs each statement: PAIRGATE_QUERY_STATS counts it
+    return [dict(row) for row in await held[0].fetch(sql, *values)]
 
 
 async def _rows(model: type[Model], template: str, *values) -> list[dict]:
     client = _client(model)
-    return await client.execute_query_dict(_sql(template, _is_sqlite(client)), list(values))
+    return await _fetch(client, _sql(template, _is_sqlite(client)), list(values))
 
 
 async def live_session(token_hash: str) -> Session | None:
@@ -75,18 +123,137 @@ async def device_by_token(token_hash: str) -> Device | None:
     return device
 
 
-async def user_by_pin(pin_hmac: str, organisation: Organisation) -> User | None:
-    rows = await _rows(User, (
-        f"SELECT {_columns(User, 'u')} FROM \"app_user\" u "
-        'WHERE u."pin_hmac" = {p1} AND u."organisation_id" = {p2} AND u."deleted_at" IS NULL'), pin_hmac, organisation.id)
+async def throttle_row(key: str) -> Throttle | None:
+    rows = await _rows(Throttle, f"SELECT {_columns(Throttle, 't')} FROM \"throttle\" t WHERE t.\"key\" = {{p1}}", key)
+    return _split(rows[0], (Throttle, "t"))[0] if rows else None
+
+
+@dataclasses.dataclass
+class PinAttempt:
+    device: Device  # with .organisation
+    organisation_budget: Throttle | None
+
+
+async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | None:
+    """The device with its organisation and that organisation's PIN budget row: one statement, no lock."""
+    rows = await _rows(Device, (
+        f"SELECT {_columns(Device, 'd')}, {_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
+        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
+        'LEFT JOIN "throttle" t ON t."key" = {p2} || CAST(d."organisation_id" AS TEXT) '
+        'WHERE d."token_hash" = {p1}'), token_hash, budget_key_prefix)
     if not rows:
         return None
-    [user] = _split(rows[0], (User, "u"))
-    user.organisation = organisation
-    return user
+    device, organisation, budget = _split(rows[0], (Device, "d"), (Organisation, "o"), (Throttle, "t"))
+    device.organisation = organisation
+    return PinAttempt(device, budget)
 
 
-async def throttle_row(key: str, lock: bool) -> Throttle | None:
-    rows = await _rows(Throttle, f"SELECT {_columns(Throttle, 't')} FROM \"throttle\" t WHERE t.\"key\" = {{p1}}"
-                       + ("{for_update}" if lock else ""), key)
-    return _split(rows[0], (Throttle, "t"))[0] if rows else None
+PinCount = tuple[int, datetime | None, datetime | None]  # pin_failures, pin_window_start, pin_locked_until
+
+
+@dataclasses.dataclass
+class PinCheck:
+    """What one PIN check found. ``claimed`` is False when the device's PIN count (or state) had
+    changed since it was read: then nothing was looked up or written, and the caller reads again."""
+
+    device_id: int
+    seen: PinCount  # the device's PIN count as the caller read it
+    if_wrong: PinCount  # what it becomes if no user has this PIN
+    touch: bool  # write last_seen_at and clear the count if a user has this PIN
+    claimed: bool = False
+    user: User | None = None
+    session: Session | None = None
+    audit_row: AuditLog | None = None
+
+
+@dataclasses.dataclass
+class NewSession:
+    """The values of a PIN session about to be opened; the statement finds its user."""
+
+    token_hash: str
+    ip_address: str | None
+    user_agent: str
+    now: datetime
+    expires_at: datetime
+
+
+_SESSION_COLUMNS = ('"organisation_id", "user_id", "device_id", "method", "token_hash", "ip_address", '
+                    '"user_agent", "created_at", "last_seen_at", "expires_at"')
+_AUDIT_COLUMNS = '"organisation_id", "type", "actor_id", "device_id", "ip_address", "data", "created_at"'
+_COUNT = '"pin_failures", "pin_window_start", "pin_locked_until"'
+
+
+@lru_cache(maxsize=None)
+def _pin_check_sql() -> str:
+    """PostgreSQL, one statement (one transaction):
+    d  claims the device row (locked until commit) if it is approved and its count is still $11-$13;
+    u  the user the PIN names, looked up only if d claimed the device;
+    s, a  a session and its audit row if u's login method is one of $9;
+    ok the device touched and its count cleared when u was found (and $10 says there is a change);
+    no the count set to $14-$16 when u was not found."""
+    pin = AuthMethod.PIN.value
+    return _sql(
+        'WITH d AS (SELECT "id" FROM "device" WHERE "id" = {p3} AND "state" = \'APPROVED\' AND ("pin_failures", '
+        '"pin_window_start", "pin_locked_until") IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, '
+        '{p13}::timestamptz) FOR UPDATE), '
+        'u AS (SELECT * FROM "app_user" WHERE "pin_hmac" = {p1} AND "organisation_id" = {p2} '
+        'AND "deleted_at" IS NULL AND EXISTS (SELECT 1 FROM d)), '
+        f's AS (INSERT INTO "session" ({_SESSION_COLUMNS}) '
+        f"SELECT {{p2}}, u.\"id\", {{p3}}, '{pin}', {{p4}}, {{p5}}, {{p6}}, {{p7}}, {{p7}}, {{p8}} "
+        'FROM u WHERE u."login_method" = ANY({p9}::text[]) RETURNING *), '
+        f'a AS (INSERT INTO "audit_log" ({_AUDIT_COLUMNS}) '
+        "SELECT {p2}, 'login.succeeded', s.\"user_id\", {p3}, {p5}, "
+        f"jsonb_build_object('method', '{pin}', 'session_id', s.\"id\"), {{p7}} FROM s RETURNING *), "
+        'ok AS (UPDATE "device" SET "last_seen_at" = {p7}, "pin_failures" = 0, "pin_locked_until" = NULL '
+        'WHERE "id" IN (SELECT "id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u)), '
+        f'no AS (UPDATE "device" SET ({_COUNT}) = ({{p14}}::int, {{p15}}::timestamptz, {{p16}}::timestamptz) '
+        'WHERE "id" IN (SELECT "id" FROM d) AND NOT EXISTS (SELECT 1 FROM u)) '
+        f"SELECT EXISTS (SELECT 1 FROM d) AS claimed, {_columns(User, 'u')}, {_columns(Session, 's')}, "
+        f"{_columns(AuditLog, 'a')} FROM (SELECT 1) one LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE LEFT JOIN a ON TRUE",
+        False)
+
+
+async def pin_check(check: PinCheck, pin_hmac: str, organisation: Organisation, methods: list[str],
+                    new: NewSession) -> PinCheck:
+    """Check a PIN on a device whose count the caller read: see ``PinCheck``."""
+    client = _client(Session)
+    if not _is_sqlite(client):
+        [row] = await _fetch(client, _pin_check_sql(), [
+            pin_hmac, organisation.id, check.device_id, new.token_hash, new.ip_address, new.user_agent, new.now,
+            new.expires_at, methods, check.touch, *check.seen, *check.if_wrong])
+        check.claimed = row["claimed"]
+        check.user, check.session, check.audit_row = _split(row, (User, "u"), (Session, "s"), (AuditLog, "a"))
+    else:
+        # SQLite has no INSERT inside WITH; the same steps in one transaction (one writer at a time).
+        async with in_transaction():
+            await _pin_check_steps(check, pin_hmac, organisation, methods, new)
+    if check.user is not None:
+        check.user.organisation = organisation
+    if check.session is not None:
+        check.session.user, check.session.organisation = check.user, organisation
+    return check
+
+
+async def _pin_check_steps(check: PinCheck, pin_hmac: str, organisation: Organisation, methods: list[str],
+                           new: NewSession) -> None:
+    device = await Device.get_or_none(id=check.device_id, state="APPROVED")
+    if device is None or (device.pin_failures, device.pin_window_start, device.pin_locked_until) != check.seen:
+        return
+    check.claimed = True
+    check.user = await User.get_or_none(pin_hmac=pin_hmac, organisation_id=organisation.id, deleted_at=None)
+    if check.user is None:
+        failures, window_start, locked_until = check.if_wrong
+        await Device.filter(id=device.id).update(pin_failures=failures, pin_window_start=window_start,
+                                                 pin_locked_until=locked_until)
+        return
+    if check.touch:
+        await Device.filter(id=device.id).update(last_seen_at=new.now, pin_failures=0, pin_locked_until=None)
+    if check.user.login_method.value not in methods:
+        return
+    check.session = await Session.create(
+        organisation_id=organisation.id, user_id=check.user.id, device_id=device.id, method=AuthMethod.PIN,
+        token_hash=new.token_hash, ip_address=new.ip_address, user_agent=new.user_agent, last_seen_at=new.now,
+        expires_at=new.expires_at)
+    check.audit_row = await AuditLog.create(
+        organisation_id=organisation.id, type="login.succeeded", actor_id=check.user.id, device_id=device.id,
+        ip_address=new.ip_address, data={"method": AuthMethod.PIN.value, "session_id": check.session.id})

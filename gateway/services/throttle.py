@@ -1,11 +1,11 @@
 """Persisted throttles: they count attempts, not requests, and hold across processes.
 
-Three ways to use a key, by what is at stake:
+Three ways to count, by what is at stake:
 
-- ``gate(key)`` (PIN per device): the key's row is locked (SELECT … FOR UPDATE
-  on PostgreSQL; SQLite has one writer at a time anyway) from the check to the
-  verdict, inside the caller's transaction. Fifty simultaneous guesses queue
-  up and each sees the count the last one left.
+- A device's PIN attempts (``Count`` kept on the device row): the login
+  transaction locks that row (SELECT … FOR UPDATE on PostgreSQL; SQLite has one
+  writer at a time anyway) from the check to the verdict, so fifty
+  simultaneous guesses queue up and each sees the count the last one left.
 - ``charge(*keys)`` (passwords): the attempt is counted *before* it is checked,
   in a short transaction of its own, and forgiven or refunded by
   ``succeeded`` — the slow Argon2 check then holds no lock.
@@ -59,6 +59,33 @@ class Key:
     policy: Policy
 
 
+@dataclasses.dataclass
+class Count:
+    """One throttle's state: failures in the current window, and the lock they earned."""
+
+    failures: int = 0
+    window_start: datetime | None = None
+    locked_until: datetime | None = None
+
+    @classmethod
+    def of(cls, row: Throttle) -> Count:
+        return cls(row.failures, row.window_start, row.locked_until)
+
+    def as_tuple(self) -> tuple[int, datetime | None, datetime | None]:
+        return self.failures, self.window_start, self.locked_until
+
+    def refuse_if_locked(self, now: datetime) -> None:
+        if self.locked_until is not None and self.locked_until > now:
+            raise _throttled(self.locked_until, now)
+
+    def add_failure(self, policy: Policy, now: datetime) -> None:
+        if self.window_start is None or now - self.window_start > timedelta(seconds=policy.window_seconds):
+            self.failures, self.window_start = 0, now
+        self.failures += 1
+        lock = policy.lock_for(self.failures)
+        self.locked_until = now + timedelta(seconds=lock) if lock else None
+
+
 def _retry_after(locked_until: datetime, now: datetime) -> int:
     return max(1, math.ceil((locked_until - now).total_seconds()))
 
@@ -84,9 +111,9 @@ async def check(*keys: Key) -> None:
     """Raise THROTTLED if any key is locked; count nothing."""
     now = utcnow()
     for key in keys:
-        row = await hot.throttle_row(key.name, lock=False)
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            raise _throttled(row.locked_until, now)
+        row = await hot.throttle_row(key.name)
+        if row is not None:
+            Count.of(row).refuse_if_locked(now)
 
 
 async def charge(*keys: Key) -> None:
@@ -113,52 +140,10 @@ async def _count(keys, refuse_when_locked: bool) -> None:
 
 
 async def _add_failure(row: Throttle, policy: Policy, now: datetime) -> None:
-    if now - row.window_start > timedelta(seconds=policy.window_seconds):
-        row.failures, row.window_start = 0, now
-    row.failures += 1
-    lock = policy.lock_for(row.failures)
-    row.locked_until = now + timedelta(seconds=lock) if lock else None
+    count = Count.of(row)
+    count.add_failure(policy, now)
+    row.failures, row.window_start, row.locked_until = count.failures, count.window_start, count.locked_until
     await row.save(update_fields=["failures", "window_start", "locked_until"])
-
-
-class Gate:
-    """One attempt against one key, decided inside the caller's transaction.
-
-    The key's row stays locked until that transaction ends, so attempts on the
-    same key queue behind each other and each sees the count the last one left.
-    """
-
-    def __init__(self, key: Key, row: Throttle | None, now: datetime) -> None:
-        self.key, self.row, self.policy, self.now = key, row, key.policy, now
-
-    async def ensure(self) -> None:
-        """Create and lock the key's row if it has none yet (a first attempt).
-
-        Called once the attempt is known to be worth counting, so random keys
-        (unknown device tokens) leave no rows behind.
-        """
-        if self.row is None:
-            self.row = await _locked_row(self.key.name, self.now)
-            if self.row.locked_until is not None and self.row.locked_until > self.now:
-                raise _throttled(self.row.locked_until, self.now)
-
-    async def failed(self) -> None:
-        await self.ensure()
-        await _add_failure(self.row, self.policy, self.now)
-
-    async def passed(self) -> None:
-        if self.row is not None and (self.row.failures or self.row.locked_until):  # the usual case writes nothing
-            self.row.failures, self.row.locked_until = 0, None
-            await self.row.save(update_fields=["failures", "locked_until"])
-
-
-async def gate(key: Key) -> Gate:
-    """Lock ``key``'s row for one attempt, or raise THROTTLED. Call inside a transaction."""
-    now = utcnow()
-    row = await hot.throttle_row(key.name, lock=True)
-    if row is not None and row.locked_until is not None and row.locked_until > now:
-        raise _throttled(row.locked_until, now)
-    return Gate(key, row, now)
 
 
 async def succeeded(*keys: Key) -> None:
@@ -178,6 +163,10 @@ async def audit_locks(keys, organisation_id: int | None, actor: Actor, **data) -
     """After a failure: record each key the failure locked (the event DESIGN §5 calls "lock")."""
     now = utcnow()
     for row in await Throttle.filter(key__in=[k.name for k in keys], locked_until__gt=now):
-        await audit.record("throttle.locked", organisation_id=organisation_id, actor=actor,
-                           key=row.key.rsplit(":", 1)[0], failures=row.failures,
-                           locked_seconds=_retry_after(row.locked_until, now), **data)
+        await audit_lock(row.key.rsplit(":", 1)[0], row, organisation_id, actor, now, **data)
+
+
+async def audit_lock(name: str, count: Count | Throttle, organisation_id: int | None, actor: Actor, now: datetime,
+                     **data) -> None:
+    await audit.record("throttle.locked", organisation_id=organisation_id, actor=actor, key=name,
+                       failures=count.failures, locked_seconds=_retry_after(count.locked_until, now), **data)

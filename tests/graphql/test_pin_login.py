@@ -3,7 +3,7 @@
 import asyncio
 
 from gateway.models import Session
-from gateway.services import pins
+from gateway.services import hot, pins
 from tests.support import (
     LOGIN_PIN, ORG_UPDATE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair,
     password_login, pin_login,
@@ -22,6 +22,21 @@ class CountPinChecks:
             return original(*args)
 
         monkeypatch.setattr(pins, "pin_hmac", counting)
+
+
+class CountPinLookups:
+    """Counts PIN checks that looked the PIN up (claimed the device) rather than reading again."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        original = hot.pin_check
+
+        async def counting(*args):
+            check = await original(*args)
+            self.calls += check.claimed
+            return check
+
+        monkeypatch.setattr(hot, "pin_check", counting)
 
 
 async def _ready(api):
@@ -126,9 +141,9 @@ async def test_two_aliased_pin_logins_run_zero_pin_checks(api, monkeypatch):
 
 
 async def test_parallel_guesses_cannot_outrun_the_throttle(api, monkeypatch):
-    """Attempts are charged before they are checked: 20 guesses at once still get 5 checks."""
+    """A check claims the device's count before it looks the PIN up: 20 guesses at once get 5 lookups."""
     _, device = await _ready(api)
-    checks = CountPinChecks(monkeypatch)
+    checks = CountPinLookups(monkeypatch)
     results = await asyncio.gather(*(api.data(LOGIN_PIN, {"pin": f"{i:05d}"}, device_token=device) for i in range(20)))
     codes = [r["loginWithPin"]["userErrors"][0]["code"] for r in results]
     assert codes.count("INVALID_CREDENTIALS") == 5 and codes.count("THROTTLED") == 15

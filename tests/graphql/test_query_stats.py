@@ -4,7 +4,7 @@ import pytest
 
 from gateway.models import ConnectionCode, Device, DeviceState
 from gateway.services.clock import utcnow
-from tests.support import code, configuration, new_org
+from tests.support import LOGIN_PIN, add_pin_user, approved_register, code, configuration, enable_pins, new_org
 
 EVERYTHING = """{
   connectionCodes(first: 100) {
@@ -126,3 +126,15 @@ async def test_configurations_and_audit_events_cost_the_same_at_10_and_100(api, 
     assert len(small["data"][name]["nodes"]) == 10
     print(f"sql statements for 10 and 100 {name}:", small["extensions"]["sql"]["queries"], large["extensions"]["sql"]["queries"])
     assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
+
+
+async def test_a_pin_login_is_two_statements_on_postgres(api, backend):
+    """The busiest write (bench/README.md): read the device, then one statement checks the PIN and
+    opens the session. Statements on the held connection are counted like any other."""
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    device = await approved_register(api, org)
+    body = await api.post(LOGIN_PIN, {"pin": "24680"}, device_token=device)
+    assert body["data"]["loginWithPin"]["userErrors"] == []
+    assert body["extensions"]["sql"]["queries"] == (2 if backend == "postgres" else 5)
