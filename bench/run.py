@@ -102,7 +102,30 @@ def start(kind: str, env: dict) -> tuple[subprocess.Popen, int]:
     raise SystemExit(f"bench: the {kind} server did not start")
 
 
-def wrk(port: int, body: dict, headers: dict, seconds: int) -> dict:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process (Linux), to report gateway CPU per request."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid: int | None) -> None:
+    """Wait until the server has finished what the last scenario left in flight (wrk stops sending,
+    the server goes on answering): otherwise a slow scenario eats into the time of the next."""
+    if pid is None or cpu_seconds(pid) is None:
+        time.sleep(2)
+        return
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(0.2)
+        if cpu_seconds(pid) - before < 0.01:
+            return
+
+
+def wrk(port: int, body: dict, headers: dict, seconds: int, pid: int | None = None) -> dict:
     lines = ['wrk.method = "POST"', f"wrk.body = [==[{json.dumps(body)}]==]",
              'wrk.headers["Content-Type"] = "application/json"']
     for key, value in headers.items():
@@ -115,14 +138,25 @@ def wrk(port: int, body: dict, headers: dict, seconds: int) -> dict:
             lines.append(f'wrk.headers["{key}"] = [==[{value}]==]')
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("\n".join(lines) + "\n")
+    cpu_before = cpu_seconds(pid) if pid else None
     out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
                           f"http://127.0.0.1:{port}/graphql"], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
+    cpu_after = cpu_seconds(pid) if pid else None
     if "Non-2xx" in out:
         raise SystemExit(f"bench: non-2xx answers:\n{out}")
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
-            "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1))}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    figures = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+               "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+               "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)), "cpu_us": None}
+    if cpu_before is not None and cpu_after is not None and requests:
+        # The server's own CPU per request: steadier than req/s on a shared machine.
+        figures["cpu_us"] = round(1e6 * (cpu_after - cpu_before) / requests)
+    return figures
+
+
+def _median(values: list) -> float | None:
+    return None if None in values else round(statistics.median(values), 3)
 
 
 def _ms(text: str) -> float:
@@ -157,7 +191,11 @@ def main() -> None:
         for run in range(RUNS):
             results = {}
             for name, (kind, body, headers) in scenarios(seeded).items():
-                results[name] = wrk(servers[kind][1], body, headers, SECONDS)
+                process, port = servers[kind]
+                # With --workers N the requests are served by child processes: no single pid to read.
+                pid = process.pid if kind != "gateway" or WORKERS == 1 else None
+                settle(servers["gateway"][0].pid if WORKERS == 1 else None)
+                results[name] = wrk(port, body, headers, SECONDS, pid)
             baseline = results["bare aiohttp (baseline)"]["rps"]
             for figures in results.values():
                 figures["ratio"] = round(figures["rps"] / baseline, 3)
@@ -167,8 +205,8 @@ def main() -> None:
         for process, _ in servers.values():
             process.terminate()
             process.wait(10)
-    median = {name: {key: round(statistics.median(r[name][key] for r in runs), 3)
-                     for key in ("rps", "ratio", "p50_ms", "p99_ms")} for name in runs[0]}
+    median = {name: {key: _median([r[name][key] for r in runs])
+                     for key in ("rps", "ratio", "p50_ms", "p99_ms", "cpu_us")} for name in runs[0]}
     trivial = median["trivial query"]["rps"]
     report = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -186,9 +224,11 @@ def main() -> None:
 def table(report: dict) -> str:
     rows = [f"Median of {len(report['runs'])} runs, {report['database']}, {report['workers']} worker(s), "
             f"wrk -t1 -c{report['connections']} -d{report['seconds']}s, {report['date']}", "",
-            "| scenario | req/s | × bare aiohttp | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: | ---: |"]
+            "| scenario | req/s | × bare aiohttp | p50 ms | p99 ms | server CPU µs/request |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |"]
     for name, m in report["median"].items():
-        rows.append(f"| {name} | {m['rps']:,.0f} | {m['ratio']:.2f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} |")
+        cpu = "–" if m.get("cpu_us") is None else f"{m['cpu_us']:,.0f}"
+        rows.append(f"| {name} | {m['rps']:,.0f} | {m['ratio']:.2f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {cpu} |")
     rows.append("")
     rows.append(f"loginWithPin / trivial query: {report['loginWithPin_vs_trivial']:.2f}")
     return "\n".join(rows)
