@@ -54,8 +54,9 @@ async def login_with_password(client: Client, username: str, password: str) -> L
 # The login methods a PIN may open a session for.
 PIN_METHODS = [LoginMethod.PIN_ONLY.value, LoginMethod.PASSWORD_AND_PIN.value]
 PIN_BUDGET = "pin:organisation:"  # + organisation id: the organisation's PIN failure budget
-# A PIN check loses its claim only when another attempt on the same device changed the count
-# in between, and every such change is a counted failure: five of them lock the device.
+# A PIN check loses its claim only when the device changed since it was read (a failure
+# counted, a count cleared, a revocation): a register never needs many reads, and an
+# attack on one device locks it after five counted failures.
 PIN_READS = 10
 
 

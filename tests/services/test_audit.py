@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 
 from gateway import hookimpl
-from gateway.models import AuditLog
+from gateway.models import AuditLog, Session
 from gateway.services import audit
 from gateway.testing import make_client, plugin_manager
 from tests.support import (
@@ -120,3 +120,27 @@ async def test_audit_events_query(api):
     other = await new_org(api, "Other", "other")
     theirs = (await api.data("{ auditEvents { nodes { type } } }", token=other.token))["auditEvents"]["nodes"]
     assert theirs == [{"type": "login.succeeded"}]  # their own login only, nothing of the first organisation
+
+
+async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, settings):
+    """The PIN login writes its audit row in its own SQL on PostgreSQL: plugins hear the same event."""
+    heard = []
+
+    class Keeper:
+        @hookimpl
+        def on_audit_event(self, event):
+            heard.append(event)
+
+    api = await make_client(aiohttp_client, settings, plugin_manager(Keeper()))
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    device = await approved_register(api, org)
+    assert (await pin_login(api, "24680", device))["userErrors"] == []
+    [event] = [e for e in heard if e.type == "login.succeeded" and e.data["method"] == "PIN"]
+    session = await Session.get(method="PIN")
+    assert event.data == {"method": "PIN", "session_id": session.id}
+    assert (event.organisation_id, event.actor_user_id, event.device_id, event.ip_address) == (
+        session.organisation_id, session.user_id, session.device_id, "127.0.0.1")
+    row = await AuditLog.get(id=event.id)
+    assert (row.type, row.data, row.created_at) == ("login.succeeded", event.data, event.created_at)
