@@ -70,7 +70,10 @@ async def one_connection():
     """Let the hot statements of a block share one pooled PostgreSQL connection, taken at the first.
 
     Taking a connection from the pool and giving it back costs about as much
-    CPU as a short statement does (measured: bench/README.md).
+    CPU as a short statement does (measured: bench/README.md). For statements
+    run one after another: a connection runs one statement at a time, so the
+    block must not start tasks that use it concurrently, nor wait on the pool
+    while holding it (the caller keeps other work outside the block).
     """
     held: list = []
     token = _held.set(held)
