@@ -2,10 +2,11 @@
 
 Three ways to count, by what is at stake:
 
-- A device's PIN attempts (``Count`` kept on the device row): the login
-  transaction locks that row (SELECT … FOR UPDATE on PostgreSQL; SQLite has one
-  writer at a time anyway) from the check to the verdict, so fifty
-  simultaneous guesses queue up and each sees the count the last one left.
+- A device's PIN attempts (``Count`` kept on the device row): the statement
+  that checks the PIN first claims the row (locks it, and goes on only if the
+  count is still the one read; SQLite has one writer at a time anyway) and
+  writes the verdict, so of fifty simultaneous guesses each counted one saw
+  the count the last one left (see auth.login_with_pin).
 - ``charge(*keys)`` (passwords): the attempt is counted *before* it is checked,
   in a short transaction of its own, and forgiven or refunded by
   ``succeeded`` — the slow Argon2 check then holds no lock.
@@ -132,8 +133,8 @@ async def _count(keys, refuse_when_locked: bool) -> None:
         rows = []
         for key in keys:
             row = await _locked_row(key.name, now)
-            if refuse_when_locked and row.locked_until is not None and row.locked_until > now:
-                raise _throttled(row.locked_until, now)
+            if refuse_when_locked:
+                Count.of(row).refuse_if_locked(now)
             rows.append((row, key.policy))
         for row, policy in rows:
             await _add_failure(row, policy, now)
