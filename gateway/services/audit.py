@@ -42,6 +42,12 @@ class AuditEvent:
     data: dict[str, Any]
     created_at: datetime
 
+    @classmethod
+    def of(cls, row: AuditLog) -> AuditEvent:
+        return cls(id=row.id, type=row.type, organisation_id=row.organisation_id, actor_user_id=row.actor_id,
+                   device_id=row.device_id, ip_address=row.ip_address, data=dict(row.data),
+                   created_at=row.created_at)
+
 
 def bind_plugins(plugins: pluggy.PluginManager | None) -> None:
     """Say which plugins hear the events of the current request (or command)."""
@@ -62,17 +68,14 @@ async def record(event_type: str, *, organisation_id: int | None, actor=None, de
         ip_address=actor.client.ip_address if actor else None,
         data=data,
     )
-    return await announce(row)
+    return await announce(AuditEvent.of(row))
 
 
-async def announce(row: AuditLog) -> AuditEvent:
+async def announce(event: AuditEvent) -> AuditEvent:
     """Hand a written audit row to plugins: after the unit of work commits, or at once outside one.
 
-    ``record`` calls this; so does a service that wrote the row in its own SQL.
+    ``record`` calls this; so does a service that wrote the row in its own SQL (hot.pin_check).
     """
-    event = AuditEvent(id=row.id, type=row.type, organisation_id=row.organisation_id, actor_user_id=row.actor_id,
-                       device_id=row.device_id, ip_address=row.ip_address, data=dict(row.data),
-                       created_at=row.created_at)
     pending = _pending.get()
     if pending is None:
         await _dispatch([event])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
 from gateway.services import audit, devices, hot, passwords, pins, sessions, throttle
@@ -61,39 +61,48 @@ PIN_READS = 10
 
 
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
-    """Read the device, decide, then check the PIN in one statement that first claims the device:
-    it locks the row and goes on only if the device's PIN count is still the one that was read.
-    Parallel guesses on one device therefore cannot share a count: a loser reads again and sees
-    what the winner left (so five wrong guesses lock the device, however they arrive)."""
+    """Decide on the device as last read, then check the PIN in one statement that first claims
+    the device: it locks the row and goes on only if the database still holds what the decision
+    took from it (the device's PIN count and state, the organisation's PIN switch and budget).
+    Parallel guesses on one device therefore cannot share a count: a loser decides again on what
+    the winner left (so five wrong guesses lock the device, however they arrive).
+
+    What was read is kept as a hint for the next login on the device (``runtime.pin_devices``):
+    usually a login is that one statement. A hint is only ever a reason to try the claim; a
+    refusal is always decided on what the database holds."""
     if not client.device_token:
         raise _pin_refusal(runtime, None)
-    # Only the two statements share the held connection: what follows takes its own from the
+    # Only the statements share the held connection: what follows takes its own from the
     # pool, and holding one while waiting for another deadlocks a busy pool.
     async with hot.one_connection():
-        device, check, if_wrong, token, now = await _claim_and_check(runtime, client, pin)
+        check, token, now = await _claim_and_check(runtime, client, pin)
+    device = check.current.device
     if check.user is None:
-        await _pin_failed(client, device, if_wrong, now)
+        await _pin_failed(client, device, throttle.Count(*check.if_wrong), now)
         raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
     if check.session is None:
         raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
-    await audit.announce(check.audit_row)  # committed with the session
+    await audit.announce(check.audit_event)  # committed with the session
     return LoginResult(token=token, session=check.session, user=check.user, device=device)
 
 
-async def _claim_and_check(runtime: Runtime, client: Client, pin: str):
+async def _claim_and_check(runtime: Runtime, client: Client, pin: str) -> tuple[hot.PinCheck, str, datetime]:
     token_hash, pin_hmac = hash_token(client.device_token), None
+    hints = runtime.pin_devices
+    attempt, fresh = hints.get(token_hash), False
     for _ in range(PIN_READS):
         now = utcnow()
-        attempt = await hot.pin_attempt(token_hash, PIN_BUDGET)
-        device = attempt.device if attempt else None
-        if device is not None:
-            # Before anything else: a locked device learns nothing, not even a right PIN.
-            _pin_count(device).refuse_if_locked(now)
-        refusal = _pin_refusal(runtime, device)  # not a guess: nothing checked, nothing counted
-        if refusal is not None:
-            raise refusal
-        if attempt.organisation_budget is not None:
-            throttle.Count.of(attempt.organisation_budget).refuse_if_locked(now)
+        if attempt is None:
+            attempt, fresh = await hot.pin_attempt(token_hash, PIN_BUDGET), True
+        try:
+            _refuse_unless_open(runtime, attempt, now)  # not a guess: nothing checked, nothing counted
+        except UserErrors:
+            if fresh:
+                hints.drop(token_hash)
+                raise
+            attempt = None  # the hint may be stale: decide on what the database holds
+            continue
+        device = attempt.device
         organisation = device.organisation
         if pin_hmac is None:
             well_formed = pin and pin.isascii() and pin.isdigit() and len(pin) <= 32
@@ -103,18 +112,33 @@ async def _claim_and_check(runtime: Runtime, client: Client, pin: str):
         if_wrong.add_failure(throttle.PIN_DEVICE, now)
         token = new_token()
         check = await hot.pin_check(
-            hot.PinCheck(device.id, seen.as_tuple(), if_wrong.as_tuple(),
+            hot.PinCheck(attempt, token_hash, PIN_BUDGET, if_wrong.as_tuple(),
                          touch=bool(seen.failures or seen.locked_until) or devices.touch_due(device, now)),
-            pin_hmac, organisation, PIN_METHODS,
+            pin_hmac, PIN_METHODS,
             hot.NewSession(hash_token(token), client.ip_address, (client.user_agent or "")[:400], now,
                            now + timedelta(hours=organisation.session_max_hours)))
         if check.claimed:
-            return device, check, if_wrong, token, now
+            hints.put(token_hash, check.current)
+            return check, token, now
+        attempt, fresh = check.current, True
     raise refuse(ErrorCode.THROTTLED, "Too many attempts at once on this device: try again.", retry_after_seconds=1)
 
 
+def _refuse_unless_open(runtime: Runtime, attempt: hot.PinAttempt | None, now) -> None:
+    """Raise the refusal for a device that takes no PIN now. A locked device learns nothing,
+    not even that its PIN is right; a locked organisation budget likewise."""
+    device = attempt.device if attempt else None
+    if device is not None:
+        _pin_count(device).refuse_if_locked(now)
+    refusal = _pin_refusal(runtime, device)
+    if refusal is not None:
+        raise refusal
+    if attempt.organisation_budget is not None:
+        throttle.Count.of(attempt.organisation_budget).refuse_if_locked(now)
+
+
 def _pin_count(device: Device) -> throttle.Count:
-    return throttle.Count(device.pin_failures, device.pin_window_start, device.pin_locked_until)
+    return throttle.Count(*hot.pin_count(device))
 
 
 async def _pin_failed(client: Client, device: Device, count: throttle.Count, now) -> None:

@@ -23,7 +23,8 @@ from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from gateway.models import AuditLog, AuthMethod, Device, Organisation, Session, Throttle, User
+from gateway.models import AuditLog, AuthMethod, Device, DeviceState, Organisation, Session, Throttle, User
+from gateway.services import audit
 
 
 def _client(model: type[Model]):
@@ -144,9 +145,13 @@ async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | N
         'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
         'LEFT JOIN "throttle" t ON t."key" = {p2} || CAST(d."organisation_id" AS TEXT) '
         'WHERE d."token_hash" = {p1}'), token_hash, budget_key_prefix)
-    if not rows:
+    return _pin_attempt(rows[0]) if rows else None
+
+
+def _pin_attempt(row: dict) -> PinAttempt | None:
+    device, organisation, budget = _split(row, (Device, "d"), (Organisation, "o"), (Throttle, "t"))
+    if device is None:
         return None
-    device, organisation, budget = _split(rows[0], (Device, "d"), (Organisation, "o"), (Throttle, "t"))
     device.organisation = organisation
     return PinAttempt(device, budget)
 
@@ -154,19 +159,30 @@ async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | N
 PinCount = tuple[int, datetime | None, datetime | None]  # pin_failures, pin_window_start, pin_locked_until
 
 
+def pin_count(device: Device) -> PinCount:
+    return device.pin_failures, device.pin_window_start, device.pin_locked_until
+
+
 @dataclasses.dataclass
 class PinCheck:
-    """What one PIN check found. ``claimed`` is False when the device's PIN count (or state) had
-    changed since it was read: then nothing was looked up or written, and the caller reads again."""
+    """One PIN check on a device as the caller read it (``seen``: perhaps a hint, perhaps stale).
 
-    device_id: int
-    seen: PinCount  # the device's PIN count as the caller read it
-    if_wrong: PinCount  # what it becomes if no user has this PIN
+    ``claimed`` is False when the database no longer holds what the caller decided on (the
+    device's PIN count or state, its organisation's PIN switch or session length, the
+    organisation's PIN budget): then nothing was looked up or written, and ``current`` is the
+    device as the statement found it, to decide again. When claimed, ``current`` is the device
+    as the statement left it."""
+
+    seen: PinAttempt
+    token_hash: str  # the device token's hash
+    budget_prefix: str  # + organisation id: the organisation's PIN budget key
+    if_wrong: PinCount  # the device's count if no user has this PIN
     touch: bool  # write last_seen_at and clear the count if a user has this PIN
     claimed: bool = False
+    current: PinAttempt | None = None
     user: User | None = None
     session: Session | None = None
-    audit_row: AuditLog | None = None
+    audit_event: audit.AuditEvent | None = None
 
 
 @dataclasses.dataclass
@@ -184,79 +200,122 @@ _SESSION_COLUMNS = ('"organisation_id", "user_id", "device_id", "method", "token
                     '"user_agent", "created_at", "last_seen_at", "expires_at"')
 _AUDIT_COLUMNS = '"organisation_id", "type", "actor_id", "device_id", "ip_address", "data", "created_at"'
 _COUNT = '"pin_failures", "pin_window_start", "pin_locked_until"'
+LOGIN_SUCCEEDED = "login.succeeded"
 
 
 @lru_cache(maxsize=None)
 def _pin_check_sql() -> str:
     """PostgreSQL, one statement (one transaction):
-    d  claims the device row (locked until commit) if it is approved and its count is still $11-$13;
-    u  the user the PIN names, looked up only if d claimed the device;
+    cur the device by its token, with its organisation and budget, as the statement found them;
+    d   claims the device row (locked until commit) if everything the caller decided on still
+        holds: approved, count still $11-$13, PIN login on with $19 hours, budget not locked;
+    u   the user the PIN names, looked up only if d claimed the device;
     s, a  a session and its audit row if u's login method is one of $9;
-    ok the device touched and its count cleared when u was found (and $10 says there is a change);
-    no the count set to $14-$16 when u was not found."""
+    ok  the device touched and its count cleared when u was found (and $10 says there is a change);
+    no  the count set to $14-$16 when u was not found."""
     pin = AuthMethod.PIN.value
     return _sql(
-        'WITH d AS (SELECT "id" FROM "device" WHERE "id" = {p3} AND "state" = \'APPROVED\' AND ("pin_failures", '
-        '"pin_window_start", "pin_locked_until") IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, '
-        '{p13}::timestamptz) FOR UPDATE), '
+        f"WITH cur AS (SELECT {_columns(Device, 'd')}, {_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
+        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
+        'LEFT JOIN "throttle" t ON t."key" = {p18} || CAST(d."organisation_id" AS TEXT) WHERE d."token_hash" = {p17}), '
+        'd AS (SELECT "id" FROM "device" WHERE "id" = {p3} AND "token_hash" = {p17} AND "organisation_id" = {p2} '
+        'AND "state" = \'APPROVED\' AND ("pin_failures", "pin_window_start", "pin_locked_until") '
+        'IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, {p13}::timestamptz) '
+        'AND EXISTS (SELECT 1 FROM "organisation" WHERE "id" = {p2} AND "pin_login_enabled" '
+        'AND "session_max_hours" = {p19}) '
+        'AND NOT EXISTS (SELECT 1 FROM "throttle" WHERE "key" = {p18} || CAST({p2} AS TEXT) '
+        'AND "locked_until" > {p7}) FOR UPDATE), '
         'u AS (SELECT * FROM "app_user" WHERE "pin_hmac" = {p1} AND "organisation_id" = {p2} '
         'AND "deleted_at" IS NULL AND EXISTS (SELECT 1 FROM d)), '
         f's AS (INSERT INTO "session" ({_SESSION_COLUMNS}) '
         f"SELECT {{p2}}, u.\"id\", {{p3}}, '{pin}', {{p4}}, {{p5}}, {{p6}}, {{p7}}, {{p7}}, {{p8}} "
         'FROM u WHERE u."login_method" = ANY({p9}::text[]) RETURNING *), '
         f'a AS (INSERT INTO "audit_log" ({_AUDIT_COLUMNS}) '
-        "SELECT {p2}, 'login.succeeded', s.\"user_id\", {p3}, {p5}, "
-        f"jsonb_build_object('method', '{pin}', 'session_id', s.\"id\"), {{p7}} FROM s RETURNING *), "
+        f"SELECT {{p2}}, '{LOGIN_SUCCEEDED}', s.\"user_id\", {{p3}}, {{p5}}, "
+        f"jsonb_build_object('method', '{pin}', 'session_id', s.\"id\"), {{p7}} FROM s RETURNING \"id\"), "
         'ok AS (UPDATE "device" SET "last_seen_at" = {p7}, "pin_failures" = 0, "pin_locked_until" = NULL '
         'WHERE "id" IN (SELECT "id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u)), '
         f'no AS (UPDATE "device" SET ({_COUNT}) = ({{p14}}::int, {{p15}}::timestamptz, {{p16}}::timestamptz) '
         'WHERE "id" IN (SELECT "id" FROM d) AND NOT EXISTS (SELECT 1 FROM u)) '
-        f"SELECT EXISTS (SELECT 1 FROM d) AS claimed, {_columns(User, 'u')}, {_columns(Session, 's')}, "
-        f"{_columns(AuditLog, 'a')} FROM (SELECT 1) one LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE LEFT JOIN a ON TRUE",
+        f"SELECT EXISTS (SELECT 1 FROM d) AS claimed, cur.*, {_columns(User, 'u')}, {_columns(Session, 's')}, "
+        'a."id" AS "a__id" FROM (SELECT 1) one LEFT JOIN cur ON TRUE LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE '
+        "LEFT JOIN a ON TRUE",
         False)
 
 
-async def pin_check(check: PinCheck, pin_hmac: str, organisation: Organisation, methods: list[str],
-                    new: NewSession) -> PinCheck:
-    """Check a PIN on a device whose count the caller read: see ``PinCheck``."""
+async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: NewSession) -> PinCheck:
+    """Check a PIN on a device whose state the caller read: see ``PinCheck``."""
     client = _client(Session)
+    seen = check.seen.device
+    organisation = seen.organisation
     if not _is_sqlite(client):
         [row] = await _fetch(client, _pin_check_sql(), [
-            pin_hmac, organisation.id, check.device_id, new.token_hash, new.ip_address, new.user_agent, new.now,
-            new.expires_at, methods, check.touch, *check.seen, *check.if_wrong])
+            pin_hmac, organisation.id, seen.id, new.token_hash, new.ip_address, new.user_agent, new.now,
+            new.expires_at, methods, check.touch, *pin_count(seen), *check.if_wrong, check.token_hash,
+            check.budget_prefix, organisation.session_max_hours])
         check.claimed = row["claimed"]
-        check.user, check.session, check.audit_row = _split(row, (User, "u"), (Session, "s"), (AuditLog, "a"))
+        check.current = _pin_attempt(row)
+        check.user, check.session = _split(row, (User, "u"), (Session, "s"))
+        audit_id = row["a__id"]
     else:
         # SQLite has no INSERT inside WITH; the same steps in one transaction (one writer at a time).
         async with in_transaction():
-            await _pin_check_steps(check, pin_hmac, organisation, methods, new)
+            audit_id = await _pin_check_steps(check, pin_hmac, methods, new)
     if check.user is not None:
         check.user.organisation = organisation
     if check.session is not None:
         check.session.user, check.session.organisation = check.user, organisation
+        check.audit_event = audit.AuditEvent(
+            id=audit_id, type=LOGIN_SUCCEEDED, organisation_id=organisation.id, actor_user_id=check.user.id,
+            device_id=seen.id, ip_address=new.ip_address,
+            data={"method": AuthMethod.PIN.value, "session_id": check.session.id}, created_at=new.now)
+    if check.claimed:
+        _as_left(check, new.now)
     return check
 
 
-async def _pin_check_steps(check: PinCheck, pin_hmac: str, organisation: Organisation, methods: list[str],
-                           new: NewSession) -> None:
-    device = await Device.get_or_none(id=check.device_id, state="APPROVED")
-    if device is None or (device.pin_failures, device.pin_window_start, device.pin_locked_until) != check.seen:
-        return
+def _as_left(check: PinCheck, now: datetime) -> None:
+    """The claimed device as the statement left it (``current`` was read before its writes)."""
+    device = check.current.device
+    if check.user is None:
+        device.pin_failures, device.pin_window_start, device.pin_locked_until = check.if_wrong
+    elif check.touch:
+        device.last_seen_at, device.pin_failures, device.pin_locked_until = now, 0, None
+
+
+def _still_as_seen(current: PinAttempt | None, seen: PinAttempt, now: datetime) -> bool:
+    """SQLite's form of the claim's condition (``_pin_check_sql``, d)."""
+    if current is None:
+        return False
+    device, organisation, budget = current.device, current.device.organisation, current.organisation_budget
+    return (device.id == seen.device.id and device.state == DeviceState.APPROVED
+            and pin_count(device) == pin_count(seen.device) and organisation.pin_login_enabled
+            and organisation.session_max_hours == seen.device.organisation.session_max_hours
+            and not (budget is not None and budget.locked_until is not None and budget.locked_until > now))
+
+
+async def _pin_check_steps(check: PinCheck, pin_hmac: str, methods: list[str], new: NewSession) -> int | None:
+    check.current = await pin_attempt(check.token_hash, check.budget_prefix)
+    if not _still_as_seen(check.current, check.seen, new.now):
+        return None
     check.claimed = True
-    check.user = await User.get_or_none(pin_hmac=pin_hmac, organisation_id=organisation.id, deleted_at=None)
+    device, organisation_id = check.current.device, check.current.device.organisation_id
+    check.user = await User.get_or_none(pin_hmac=pin_hmac, organisation_id=organisation_id, deleted_at=None)
     if check.user is None:
         failures, window_start, locked_until = check.if_wrong
         await Device.filter(id=device.id).update(pin_failures=failures, pin_window_start=window_start,
                                                  pin_locked_until=locked_until)
-        return
+        return None
     if check.touch:
         await Device.filter(id=device.id).update(last_seen_at=new.now, pin_failures=0, pin_locked_until=None)
     if check.user.login_method.value not in methods:
-        return
+        return None
     check.session = await Session.create(
-        organisation_id=organisation.id, user_id=check.user.id, device_id=device.id, method=AuthMethod.PIN,
-        token_hash=new.token_hash, ip_address=new.ip_address, user_agent=new.user_agent, last_seen_at=new.now,
-        expires_at=new.expires_at)
-    check.audit_row = await AuditLog.create(
-        organisation_id=organisation.id, type="login.succeeded", actor_id=check.user.id, device_id=device.id,
-        ip_address=new.ip_address, data={"method": AuthMethod.PIN.value, "session_id": check.session.id})
+        organisation_id=organisation_id, user_id=check.user.id, device_id=device.id, method=AuthMethod.PIN,
+        token_hash=new.token_hash, ip_address=new.ip_address, user_agent=new.user_agent, created_at=new.now,
+        last_seen_at=new.now, expires_at=new.expires_at)
+    row = await AuditLog.create(
+        organisation_id=organisation_id, type=LOGIN_SUCCEEDED, actor_id=check.user.id, device_id=device.id,
+        ip_address=new.ip_address, data={"method": AuthMethod.PIN.value, "session_id": check.session.id},
+        created_at=new.now)
+    return row.id

@@ -1,9 +1,12 @@
 """loginWithPin end to end: where it works, every refusal, tenancy, throttling, document limits."""
 
 import asyncio
+from datetime import timedelta
 
-from gateway.models import Session
+from gateway.models import Device, DeviceState, Organisation, Session, Throttle
 from gateway.services import hot, pins
+from gateway.services.clock import utcnow
+from gateway.services.tokens import hash_token
 from tests.support import (
     LOGIN_PIN, ORG_UPDATE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair,
     password_login, pin_login,
@@ -158,3 +161,58 @@ async def test_password_failures_lock_the_username(api):
     locked = await api.data(doc, {"p": "correct horse battery"})
     assert locked["loginWithPassword"]["token"] is None
     assert locked["loginWithPassword"]["userErrors"][0]["code"] == "THROTTLED"
+
+
+# Another gateway process (or an admin through one) may change a device after this process last
+# read it: the direct writes below stand in for that process, behind this one's back.
+
+async def _known(api):
+    """A device this process has read: one login done on it."""
+    org, device = await _ready(api)
+    assert (await pin_login(api, "24680", device))["userErrors"] == []
+    return org, device
+
+
+async def test_a_device_revoked_elsewhere_takes_no_pin(api):
+    org, device = await _known(api)
+    await Device.filter(organisation_id=org.id).update(state=DeviceState.REVOKED)
+    assert [e["code"] for e in (await pin_login(api, "24680", device))["userErrors"]] == ["DEVICE_NOT_APPROVED"]
+    await Device.filter(organisation_id=org.id).update(state=DeviceState.APPROVED)
+    assert (await pin_login(api, "24680", device))["userErrors"] == []  # a refusal is not remembered either
+
+
+async def test_pin_login_switched_off_elsewhere_is_off(api):
+    org, device = await _known(api)
+    await Organisation.filter(id=org.id).update(pin_login_enabled=False)
+    assert [e["code"] for e in (await pin_login(api, "24680", device))["userErrors"]] == ["PIN_LOGIN_DISABLED"]
+
+
+async def test_a_device_locked_elsewhere_is_locked(api, monkeypatch):
+    org, device = await _known(api)
+    await Device.filter(organisation_id=org.id).update(pin_failures=5, pin_locked_until=utcnow() + timedelta(minutes=5))
+    lookups = CountPinLookups(monkeypatch)
+    assert [e["code"] for e in (await pin_login(api, "24680", device))["userErrors"]] == ["THROTTLED"]
+    assert lookups.calls == 0  # the claim failed on the count: no user was looked up
+
+
+async def test_an_organisation_budget_locked_elsewhere_is_locked(api):
+    org, device = await _known(api)
+    await Throttle.create(key=f"pin:organisation:{org.id}", failures=50, window_start=utcnow(),
+                          locked_until=utcnow() + timedelta(minutes=5))
+    assert [e["code"] for e in (await pin_login(api, "24680", device))["userErrors"]] == ["THROTTLED"]
+
+
+async def test_a_session_length_changed_elsewhere_applies(api):
+    org, device = await _known(api)
+    await Organisation.filter(id=org.id).update(session_max_hours=1)
+    token = (await pin_login(api, "24680", device))["token"]
+    session = await Session.get(token_hash=hash_token(token))
+    assert session.expires_at - session.created_at == timedelta(hours=1)
+
+
+async def test_a_device_renamed_elsewhere_answers_with_its_new_name(api):
+    org, device = await _known(api)
+    await Device.filter(organisation_id=org.id).update(name="Bar")
+    data = await api.data("mutation($p: String!) { loginWithPin(input: {pin: $p}) { session { device { name } } } }",
+                          {"p": "24680"}, device_token=device)
+    assert data["loginWithPin"]["session"]["device"] == {"name": "Bar"}

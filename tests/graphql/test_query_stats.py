@@ -128,13 +128,17 @@ async def test_configurations_and_audit_events_cost_the_same_at_10_and_100(api, 
     assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
 
 
-async def test_a_pin_login_is_two_statements_on_postgres(api, backend):
-    """The busiest write (bench/README.md): read the device, then one statement checks the PIN and
-    opens the session. Statements on the held connection are counted like any other."""
+async def test_a_pin_login_is_one_statement_on_postgres_once_the_device_is_known(api, backend):
+    """The busiest write (bench/README.md): the first login on a device reads it, then one statement
+    checks the PIN and opens the session; later logins act on what was read and are that one
+    statement. Statements on the held connection are counted like any other."""
     org = await new_org(api)
     await enable_pins(api, org)
     await add_pin_user(api, org, "sam", "24680")
     device = await approved_register(api, org)
-    body = await api.post(LOGIN_PIN, {"pin": "24680"}, device_token=device)
-    assert body["data"]["loginWithPin"]["userErrors"] == []
-    assert body["extensions"]["sql"]["queries"] == (2 if backend == "postgres" else 5)
+    counts = []
+    for _ in range(2):
+        body = await api.post(LOGIN_PIN, {"pin": "24680"}, device_token=device)
+        assert body["data"]["loginWithPin"]["userErrors"] == []
+        counts.append(body["extensions"]["sql"]["queries"])
+    assert counts == ([2, 1] if backend == "postgres" else [5, 4])
