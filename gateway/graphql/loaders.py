@@ -15,25 +15,34 @@ from gateway.services import batch
 
 
 class Loaders:
+    def __init__(self) -> None:
+        self._pending: dict[str, dict] = {}  # rows primed before their loader was made
+
+    def _primed(self, name: str, loader: DataLoader) -> DataLoader:
+        pending = self._pending.pop(name, None)
+        if pending:
+            loader.prime_many(pending)
+        return loader
+
     @cached_property
     def organisation(self) -> DataLoader:
-        return DataLoader(partial(batch.by_ids, models.Organisation))
+        return self._primed("organisation", DataLoader(partial(batch.by_ids, models.Organisation)))
 
     @cached_property
     def user(self) -> DataLoader:
-        return DataLoader(partial(batch.by_ids, models.User))
+        return self._primed("user", DataLoader(partial(batch.by_ids, models.User)))
 
     @cached_property
     def configuration(self) -> DataLoader:
-        return DataLoader(partial(batch.by_ids, models.Configuration))
+        return self._primed("configuration", DataLoader(partial(batch.by_ids, models.Configuration)))
 
     @cached_property
     def code(self) -> DataLoader:
-        return DataLoader(partial(batch.by_ids, models.ConnectionCode))
+        return self._primed("code", DataLoader(partial(batch.by_ids, models.ConnectionCode)))
 
     @cached_property
     def device(self) -> DataLoader:
-        return DataLoader(partial(batch.by_ids, models.Device))
+        return self._primed("device", DataLoader(partial(batch.by_ids, models.Device)))
 
     @cached_property
     def devices_by_code(self) -> DataLoader:
@@ -57,8 +66,13 @@ class Loaders:
     }
 
     def prime(self, rows) -> None:
-        """Rows a list already fetched need no second trip when something points at them."""
+        """Rows a list already fetched need no second trip when something points at them.
+        Held until the loader is first used: most answers never need it (a login's token)."""
         for row in rows:
             name = self._PRIMED.get(type(row))
-            if name is not None:
-                getattr(self, name).prime(row.id, row)
+            if name is None:
+                continue
+            if name in self.__dict__:  # the loader exists
+                self.__dict__[name].prime(row.id, row)
+            else:
+                self._pending.setdefault(name, {}).setdefault(row.id, row)  # as prime(): the first stays

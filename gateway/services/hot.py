@@ -46,7 +46,7 @@ def _keys(model: type[Model], alias: str) -> tuple[tuple[str, str], ...]:
     return tuple((f"{alias}__{column}", column) for column in model._meta.db_fields)
 
 
-def _split(row: dict, *parts: tuple[type[Model], str]) -> list[Model | None]:
+def _split(row, *parts: tuple[type[Model], str]) -> list[Model | None]:
     """One model instance per alias (columns named by ``_columns``); None for the empty side of an outer join."""
     found = []
     for model, alias in parts:
@@ -86,7 +86,7 @@ async def one_connection():
             await held[1].__aexit__(None, None, None)
 
 
-async def _fetch(client, sql: str, values: list) -> list[dict]:
+async def _fetch(client, sql: str, values: list) -> list:
     held = _held.get()
     if held is None or _is_sqlite(client) or isinstance(client, TransactionalDBClient):
         return await client.execute_query_dict(sql, values)
@@ -94,10 +94,10 @@ async def _fetch(client, sql: str, values: list) -> list[dict]:
         wrapper = client.acquire_connection()
         held += [await wrapper.__aenter__(), wrapper]
     client.log.debug("%s: %s", sql, values)  # as Tortoise logs each statement: PAIRGATE_QUERY_STATS counts it
-    return [dict(row) for row in await held[0].fetch(sql, *values)]
+    return await held[0].fetch(sql, *values)  # asyncpg's records: read by column name, like dicts
 
 
-async def _rows(model: type[Model], template: str, *values) -> list[dict]:
+async def _rows(model: type[Model], template: str, *values) -> list:
     client = _client(model)
     return await _fetch(client, _sql(template, _is_sqlite(client)), list(values))
 
@@ -148,7 +148,7 @@ async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | N
     return _pin_attempt(rows[0]) if rows else None
 
 
-def _pin_attempt(row: dict) -> PinAttempt | None:
+def _pin_attempt(row) -> PinAttempt | None:
     device, organisation, budget = _split(row, (Device, "d"), (Organisation, "o"), (Throttle, "t"))
     if device is None:
         return None
@@ -254,7 +254,12 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
             new.expires_at, methods, check.touch, *pin_count(seen), *check.if_wrong, check.token_hash,
             check.budget_prefix, organisation.session_max_hours])
         check.claimed = row["claimed"]
-        check.current = _pin_attempt(row)
+        if check.claimed:  # what was seen still holds: only the device is read afresh (for the answer)
+            [device] = _split(row, (Device, "d"))
+            device.organisation = organisation
+            check.current = PinAttempt(device, check.seen.organisation_budget)
+        else:
+            check.current = _pin_attempt(row)
         check.user, check.session = _split(row, (User, "u"), (Session, "s"))
         audit_id = row["a__id"]
     else:
