@@ -6,9 +6,10 @@ py-spy; see bench/README.md). These few statements are written once, per
 dialect, and their rows are turned into the same model instances Tortoise
 would return. Everything else keeps using the ORM.
 
-A PIN login is the busiest write: on PostgreSQL it is two statements and no
-explicit transaction (``pin_attempt``, then ``pin_check``), where the ORM took
-eight round trips, each costing gateway CPU (bench/README.md).
+A PIN login is the busiest write: on PostgreSQL it is one statement
+(``pin_check``) once the process has read the device (``pin_attempt``, kept
+as a hint: see auth.login_with_pin), where the ORM took eight round trips,
+each costing gateway CPU (bench/README.md).
 """
 
 from __future__ import annotations
