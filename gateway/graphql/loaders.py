@@ -14,35 +14,35 @@ from gateway import models
 from gateway.services import batch
 
 
-class Loaders:
-    def __init__(self) -> None:
-        self._pending: dict[str, dict] = {}  # rows primed before their loader was made
+class _ById:
+    """A loader of one model by id, made on first use and handed the rows primed before it existed."""
 
-    def _primed(self, name: str, loader: DataLoader) -> DataLoader:
-        pending = self._pending.pop(name, None)
+    def __init__(self, model: type) -> None:
+        self.model = model
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, loaders: Loaders | None, owner: type | None = None):
+        if loaders is None:
+            return self
+        loader = DataLoader(partial(batch.by_ids, self.model))
+        pending = loaders._pending.pop(self.model, None)
         if pending:
             loader.prime_many(pending)
+        loaders.__dict__[self.name] = loader  # next time the instance's own attribute answers
         return loader
 
-    @cached_property
-    def organisation(self) -> DataLoader:
-        return self._primed("organisation", DataLoader(partial(batch.by_ids, models.Organisation)))
 
-    @cached_property
-    def user(self) -> DataLoader:
-        return self._primed("user", DataLoader(partial(batch.by_ids, models.User)))
+class Loaders:
+    def __init__(self) -> None:
+        self._pending: dict[type, dict] = {}  # rows primed before their loader was made, by model
 
-    @cached_property
-    def configuration(self) -> DataLoader:
-        return self._primed("configuration", DataLoader(partial(batch.by_ids, models.Configuration)))
-
-    @cached_property
-    def code(self) -> DataLoader:
-        return self._primed("code", DataLoader(partial(batch.by_ids, models.ConnectionCode)))
-
-    @cached_property
-    def device(self) -> DataLoader:
-        return self._primed("device", DataLoader(partial(batch.by_ids, models.Device)))
+    organisation = _ById(models.Organisation)
+    user = _ById(models.User)
+    configuration = _ById(models.Configuration)
+    code = _ById(models.ConnectionCode)
+    device = _ById(models.Device)
 
     @cached_property
     def devices_by_code(self) -> DataLoader:
@@ -60,19 +60,19 @@ class Loaders:
     def sessions_by_user(self) -> DataLoader:
         return DataLoader(partial(batch.sessions_by, "user_id"))
 
-    _PRIMED = {
-        models.Organisation: "organisation", models.User: "user", models.Configuration: "configuration",
-        models.ConnectionCode: "code", models.Device: "device",
-    }
-
     def prime(self, rows) -> None:
         """Rows a list already fetched need no second trip when something points at them.
         Held until the loader is first used: most answers never need it (a login's token)."""
         for row in rows:
-            name = self._PRIMED.get(type(row))
+            model = type(row)
+            name = self._BY_ID.get(model)
             if name is None:
                 continue
             if name in self.__dict__:  # the loader exists
                 self.__dict__[name].prime(row.id, row)
             else:
-                self._pending.setdefault(name, {}).setdefault(row.id, row)  # as prime(): the first stays
+                self._pending.setdefault(model, {}).setdefault(row.id, row)  # as prime(): the first stays
+
+
+# model -> the attribute of its by-id loader
+Loaders._BY_ID = {d.model: name for name, d in vars(Loaders).items() if isinstance(d, _ById)}
