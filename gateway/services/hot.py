@@ -274,10 +274,15 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
         check.audit_event = audit.AuditEvent(
             id=audit_id, type=LOGIN_SUCCEEDED, organisation_id=organisation.id, actor_user_id=check.user.id,
             device_id=seen.id, ip_address=new.ip_address,
-            data={"method": AuthMethod.PIN.value, "session_id": check.session.id}, created_at=new.now)
+            data=_login_data(check.session), created_at=new.now)
     if check.claimed:
         _as_left(check, new.now)
     return check
+
+
+def _login_data(session: Session) -> dict:
+    """The audit data of a PIN login (PostgreSQL's statement builds the same with jsonb_build_object)."""
+    return {"method": AuthMethod.PIN.value, "session_id": session.id}
 
 
 def _as_left(check: PinCheck, now: datetime) -> None:
@@ -322,6 +327,6 @@ async def _pin_check_steps(check: PinCheck, pin_hmac: str, methods: list[str], n
         last_seen_at=new.now, expires_at=new.expires_at)
     row = await AuditLog.create(
         organisation_id=organisation_id, type=LOGIN_SUCCEEDED, actor_id=check.user.id, device_id=device.id,
-        ip_address=new.ip_address, data={"method": AuthMethod.PIN.value, "session_id": check.session.id},
+        ip_address=new.ip_address, data=_login_data(check.session),
         created_at=new.now)
     return row.id
