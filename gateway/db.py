@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import weakref
 
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
@@ -81,7 +82,51 @@ async def open_database(settings: Settings) -> TortoiseContext:
 
 
 async def close_database(ctx: TortoiseContext) -> None:
+    await release_lanes()  # the pool waits for every borrowed connection before it closes
     await ctx.close_connections()
+
+
+# -- lanes: pooled PostgreSQL connections kept between hot statements ---------
+
+# asyncpg's pool costs ~60 µs of CPU to acquire and release a connection (measured:
+# bench/README.md), more than a short statement: each release runs as a task of its own
+# (asyncio.shield) and resets the holder. The hot statements (services/hot.py) run on
+# connections borrowed from that same pool and kept idle here between uses, so that a
+# PIN login pays for its statement only. At most half the pool is kept: the ORM always
+# has the rest. A connection that saw an error or a cancellation, or is somehow in a
+# transaction, goes back through the pool, which cleans it up or closes it.
+_lanes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Tortoise client -> idle connections
+
+
+async def take_lane(client):
+    """A connection of ``client``'s pool, for one or more statements; give it back with ``give_back_lane``."""
+    idle = _lanes.get(client)
+    if idle:
+        return idle.pop()
+    return await client.acquire_connection().__aenter__()
+
+
+async def give_back_lane(client, connection, clean: bool) -> None:
+    """Keep ``connection`` for the next hot statement if ``clean`` (its block raised nothing) and there is room."""
+    if clean and not connection.is_closed() and not connection.is_in_transaction():
+        idle = _lanes.setdefault(client, [])
+        if len(idle) < max(1, client.pool_maxsize // 2):
+            idle.append(connection)
+            return
+    await _release(client, connection)
+
+
+async def release_lanes() -> None:
+    """Give every kept connection back to its pool."""
+    for client, idle in list(_lanes.items()):
+        while idle:
+            await _release(client, idle.pop())
+    _lanes.clear()
+
+
+async def _release(client, connection) -> None:
+    if client._pool is not None:  # the pool gone, its connections went with it
+        await client._pool.release(connection)
 
 
 # -- SQL statement counting (PAIRGATE_QUERY_STATS=1) -------------------------

@@ -1,5 +1,9 @@
 """Database wiring."""
 
+import asyncio
+
+import pytest
+
 from gateway import db
 from gateway.settings import Settings
 
@@ -24,3 +28,90 @@ def test_postgres_on_the_same_host_is_reached_over_its_unix_socket():
                                  secret_key="s" * 40)
     [connection] = db.tortoise_config(settings)["connections"].values()
     assert connection["credentials"]["host"] == "/var/run/postgresql" and connection["credentials"]["database"] == "x"
+
+
+# -- lanes: the hot statements' kept connections (PostgreSQL only) ------------
+
+async def _open_small_pool(postgres_settings):
+    """A pool of 4, so the lanes' cap (half the pool) is reached by 3 blocks at once."""
+    url = postgres_settings.database_url.replace("maxsize=60", "maxsize=4")
+    return await db.open_database(Settings.from_env({}, database_url=url, secret_key=postgres_settings.secret_key))
+
+
+def _client():
+    from gateway.models import Device
+
+    return Device._meta.db
+
+
+async def test_hot_statements_keep_one_connection_between_uses(postgres_settings, monkeypatch):
+    from gateway.services import hot
+
+    ctx = await _open_small_pool(postgres_settings)
+    try:
+        client = _client()
+        taken = []
+        acquire = client.acquire_connection
+        monkeypatch.setattr(client, "acquire_connection", lambda: taken.append(1) or acquire())
+        for _ in range(3):
+            assert await hot.device_by_token("no such token") is None
+        async with hot.one_connection():
+            await hot.device_by_token("no such token")
+            await hot.live_session("no such token")
+        assert len(taken) == 1  # through asyncpg's pool once, then kept
+        assert len(db._lanes[client]) == 1
+        pool = client._pool
+        assert pool.get_idle_size() == pool.get_size() - 1
+        await db.release_lanes()
+        assert pool.get_idle_size() == pool.get_size() and not db._lanes
+    finally:
+        await db.close_database(ctx)
+
+
+async def test_a_connection_that_saw_an_error_goes_back_to_the_pool(postgres_settings):
+    from gateway.services import hot
+
+    ctx = await _open_small_pool(postgres_settings)
+    try:
+        client = _client()
+        with pytest.raises(RuntimeError):
+            async with hot.one_connection():
+                await hot.device_by_token("no such token")
+                raise RuntimeError("the block failed after its statement")
+        assert not db._lanes.get(client)
+        with pytest.raises(Exception):
+            await hot._fetch(client, "SELECT 1/0", [])
+        assert not db._lanes.get(client)
+        pool = client._pool
+        assert pool.get_idle_size() == pool.get_size()  # every connection back in asyncpg's pool
+    finally:
+        await db.close_database(ctx)
+
+
+async def test_lanes_keep_at_most_half_the_pool(postgres_settings):
+    from gateway.models import Organisation
+    from gateway.services import hot
+
+    ctx = await _open_small_pool(postgres_settings)
+    try:
+        client = _client()
+        started, go = [], asyncio.Event()
+
+        async def login_like():
+            async with hot.one_connection():
+                await hot.device_by_token("no such token")
+                started.append(1)
+                await go.wait()
+
+        tasks = [asyncio.create_task(login_like()) for _ in range(3)]
+        while len(started) < 3:
+            await asyncio.sleep(0.01)
+        go.set()
+        await asyncio.gather(*tasks)
+        assert len(db._lanes[client]) == 2
+        pool = client._pool
+        assert pool.get_idle_size() == pool.get_size() - 2
+        assert await Organisation.all().count() >= 0  # the ORM still gets a connection
+    finally:
+        await db.close_database(ctx)
+    assert not db._lanes  # given back first: asyncpg's pool waits for borrowed connections before closing

@@ -24,6 +24,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from gateway import db
 from gateway.models import AuditLog, AuthMethod, Device, DeviceState, Organisation, Session, Throttle, User
 from gateway.services import audit
 
@@ -69,33 +70,40 @@ _held: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_ho
 
 @contextlib.asynccontextmanager
 async def one_connection():
-    """Let the hot statements of a block share one pooled PostgreSQL connection, taken at the first.
+    """Let the hot statements of a block share one PostgreSQL connection, taken at the first.
 
-    Taking a connection from the pool and giving it back costs about as much
-    CPU as a short statement does (measured: bench/README.md). For statements
-    run one after another: a connection runs one statement at a time, so the
-    block must not start tasks that use it concurrently, nor wait on the pool
-    while holding it (the caller keeps other work outside the block).
+    For statements run one after another: a connection runs one statement at a time, so the
+    block must not start tasks that use it concurrently, nor wait on the pool while holding
+    it (the caller keeps other work outside the block).
     """
     held: list = []
     token = _held.set(held)
+    clean = False
     try:
         yield
+        clean = True
     finally:
         _held.reset(token)
         if held:
-            await held[1].__aexit__(None, None, None)
+            await db.give_back_lane(*held, clean)
 
 
 async def _fetch(client, sql: str, values: list) -> list:
-    held = _held.get()
-    if held is None or _is_sqlite(client) or isinstance(client, TransactionalDBClient):
+    if _is_sqlite(client) or isinstance(client, TransactionalDBClient):
         return await client.execute_query_dict(sql, values)
-    if not held:
-        wrapper = client.acquire_connection()
-        held += [await wrapper.__aenter__(), wrapper]
     client.log.debug("%s: %s", sql, values)  # as Tortoise logs each statement: PAIRGATE_QUERY_STATS counts it
-    return await held[0].fetch(sql, *values)  # asyncpg's records: read by column name, like dicts
+    held = _held.get()
+    if held is not None:
+        if not held:
+            held += [client, await db.take_lane(client)]
+        return await held[1].fetch(sql, *values)  # asyncpg's records: read by column name, like dicts
+    connection, clean = await db.take_lane(client), False
+    try:
+        rows = await connection.fetch(sql, *values)
+        clean = True
+        return rows
+    finally:
+        await db.give_back_lane(client, connection, clean)
 
 
 async def _rows(model: type[Model], template: str, *values) -> list:
