@@ -35,6 +35,20 @@ async def _with_db(settings: Settings, work):
         await db.close_database(ctx)
 
 
+async def freeze_startup_objects(app) -> None:
+    """Leave what start-up built (schema, plugins, models, the pool) out of every later garbage collection.
+
+    Python's cycle collector otherwise walks those hundreds of thousands of objects again
+    each time it reaches the oldest generation, which requests trigger by allocating:
+    measured in-process with callgrind, 7 % of a PIN login's instructions and 3 % of a
+    trivial query's (bench/README.md). Runs after the database is open (cleanup_ctx runs first).
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
 def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool, app=None) -> None:
     import logging
 
@@ -44,7 +58,9 @@ def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool, app=Non
 
     if access_log:
         logging.basicConfig(level=logging.INFO, format="%(message)s")
-    web.run_app(app or create_app(_settings()), host=host, port=port, reuse_port=reuse_port, print=None,
+    app = app or create_app(_settings())
+    app.on_startup.append(freeze_startup_objects)
+    web.run_app(app, host=host, port=port, reuse_port=reuse_port, print=None,
                 access_log=logging.getLogger("aiohttp.access") if access_log else None)
 
 

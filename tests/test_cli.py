@@ -89,3 +89,23 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_a_served_app_freezes_its_start_up_objects(monkeypatch, tmp_path):
+    """What start-up built is left out of later garbage collections (cli.freeze_startup_objects)."""
+    import asyncio
+    import gc
+
+    from aiohttp import web
+
+    from gateway import cli
+
+    served = []
+    monkeypatch.setattr(web, "run_app", lambda app, **kwargs: served.append(app))
+    cli._serve_one("127.0.0.1", 0, access_log=False, reuse_port=False, app=web.Application())
+    assert cli.freeze_startup_objects in served[0].on_startup
+    try:
+        asyncio.run(cli.freeze_startup_objects(served[0]))
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
