@@ -175,8 +175,13 @@ class AuditLog(Model):
         "models.Organisation", related_name="audit_log", null=True, on_delete=fields.CASCADE
     )
     type = fields.CharField(max_length=64)
-    actor = fields.ForeignKeyField("models.User", related_name="audit_log", null=True, on_delete=fields.SET_NULL)
-    device = fields.ForeignKeyField("models.Device", related_name="audit_log", null=True, on_delete=fields.SET_NULL)
+    # No foreign-key constraint on the actor and the device: an audit event keeps naming
+    # them after they are deleted (the constraint's SET NULL erased them from history), and
+    # a login's insert need not lock their rows to check they exist (bench/README.md).
+    actor = fields.ForeignKeyField("models.User", related_name="audit_log", null=True, on_delete=fields.NO_ACTION,
+                                   db_constraint=False)
+    device = fields.ForeignKeyField("models.Device", related_name="audit_log", null=True,
+                                    on_delete=fields.NO_ACTION, db_constraint=False)
     ip_address = fields.CharField(max_length=45, null=True)
     data = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)

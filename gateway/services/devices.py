@@ -141,8 +141,9 @@ async def delete(actor: Actor, device_id: int | None) -> Device:
     device = await get(actor, device_id)
     async with audit.unit_of_work():
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_DELETED)
+        # The event names the device after it is gone, like its earlier events (no constraint).
         await audit.record("device.deleted", organisation_id=actor.organisation_id, actor=actor,
-                           device_id=None, deleted_device_id=device.id, name=device.name)
+                           device_id=device.id, deleted_device_id=device.id, name=device.name)
         await device.delete()
     return device
 

@@ -32,6 +32,9 @@ async def test_security_events_are_audited(api):
     assert {"code.created", "code.revoked", "device.paired", "pair.failed", "device.revoked", "device.approved",
             "device.deleted", "login.succeeded", "login.failed", "throttle.locked", "session.ended"} <= types
     assert paired["deviceToken"] not in str(await AuditLog.all().values_list("data", flat=True))
+    deleted = await AuditLog.get(type="device.deleted")  # a deleted device keeps its history
+    assert deleted.device_id == deleted.data["deleted_device_id"]
+    assert await AuditLog.filter(device_id=deleted.device_id, type="device.approved").exists()
     failed = await AuditLog.filter(type="login.failed").first()
     assert failed.ip_address == "127.0.0.1" and "99999" not in str(failed.data)
 
