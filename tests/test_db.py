@@ -38,80 +38,85 @@ async def _open_small_pool(postgres_settings):
     return await db.open_database(Settings.from_env({}, database_url=url, secret_key=postgres_settings.secret_key))
 
 
-def _client():
+@pytest.fixture
+async def small_pool(postgres_settings):
+    """The open database's Tortoise client (PostgreSQL, a pool of 4)."""
     from gateway.models import Device
 
-    return Device._meta.db
-
-
-async def test_hot_statements_keep_one_connection_between_uses(postgres_settings, monkeypatch):
-    from gateway.services import hot
-
     ctx = await _open_small_pool(postgres_settings)
     try:
-        client = _client()
-        taken = []
-        acquire = client.acquire_connection
-        monkeypatch.setattr(client, "acquire_connection", lambda: taken.append(1) or acquire())
-        for _ in range(3):
-            assert await hot.device_by_token("no such token") is None
+        yield Device._meta.db
+    finally:
+        await db.close_database(ctx)
+
+
+async def test_hot_statements_keep_one_connection_between_uses(small_pool, monkeypatch):
+    from gateway.services import hot
+
+    client, taken = small_pool, []
+    acquire = client.acquire_connection
+    monkeypatch.setattr(client, "acquire_connection", lambda: taken.append(1) or acquire())
+    for _ in range(3):
+        assert await hot.device_by_token("no such token") is None
+    async with hot.one_connection():
+        await hot.device_by_token("no such token")
+        await hot.live_session("no such token")
+    assert len(taken) == 1  # through asyncpg's pool once, then kept
+    assert len(db._lanes[client]) == 1
+    pool = client._pool
+    assert pool.get_idle_size() == pool.get_size() - 1
+    await db.release_lanes()
+    assert pool.get_idle_size() == pool.get_size() and not db._lanes
+
+
+async def test_a_connection_that_saw_an_error_goes_back_to_the_pool(small_pool):
+    from gateway.services import hot
+
+    client = small_pool
+    with pytest.raises(RuntimeError):
         async with hot.one_connection():
             await hot.device_by_token("no such token")
-            await hot.live_session("no such token")
-        assert len(taken) == 1  # through asyncpg's pool once, then kept
-        assert len(db._lanes[client]) == 1
-        pool = client._pool
-        assert pool.get_idle_size() == pool.get_size() - 1
-        await db.release_lanes()
-        assert pool.get_idle_size() == pool.get_size() and not db._lanes
-    finally:
-        await db.close_database(ctx)
+            raise RuntimeError("the block failed after its statement")
+    assert not db._lanes.get(client)
+    with pytest.raises(Exception):
+        await hot._fetch(client, "SELECT 1/0", [])
+    assert not db._lanes.get(client)
+    pool = client._pool
+    assert pool.get_idle_size() == pool.get_size()  # every connection back in asyncpg's pool
 
 
-async def test_a_connection_that_saw_an_error_goes_back_to_the_pool(postgres_settings):
-    from gateway.services import hot
-
-    ctx = await _open_small_pool(postgres_settings)
-    try:
-        client = _client()
-        with pytest.raises(RuntimeError):
-            async with hot.one_connection():
-                await hot.device_by_token("no such token")
-                raise RuntimeError("the block failed after its statement")
-        assert not db._lanes.get(client)
-        with pytest.raises(Exception):
-            await hot._fetch(client, "SELECT 1/0", [])
-        assert not db._lanes.get(client)
-        pool = client._pool
-        assert pool.get_idle_size() == pool.get_size()  # every connection back in asyncpg's pool
-    finally:
-        await db.close_database(ctx)
-
-
-async def test_lanes_keep_at_most_half_the_pool(postgres_settings):
+async def test_lanes_keep_at_most_half_the_pool(small_pool):
     from gateway.models import Organisation
     from gateway.services import hot
 
+    client, started, go = small_pool, [], asyncio.Event()
+
+    async def login_like():
+        async with hot.one_connection():
+            await hot.device_by_token("no such token")
+            started.append(1)
+            await go.wait()
+
+    tasks = [asyncio.create_task(login_like()) for _ in range(3)]
+    while len(started) < 3:
+        await asyncio.sleep(0.01)
+    go.set()
+    await asyncio.gather(*tasks)
+    assert len(db._lanes[client]) == 2
+    pool = client._pool
+    assert pool.get_idle_size() == pool.get_size() - 2
+    assert await Organisation.all().count() >= 0  # the ORM still gets a connection
+
+
+async def test_closing_the_database_gives_the_lanes_back(postgres_settings):
+    """asyncpg's pool waits for every borrowed connection before it closes (10 s, then Tortoise kills it)."""
+    from gateway.services import hot
+
+    from gateway.models import Device
+
     ctx = await _open_small_pool(postgres_settings)
-    try:
-        client = _client()
-        started, go = [], asyncio.Event()
-
-        async def login_like():
-            async with hot.one_connection():
-                await hot.device_by_token("no such token")
-                started.append(1)
-                await go.wait()
-
-        tasks = [asyncio.create_task(login_like()) for _ in range(3)]
-        while len(started) < 3:
-            await asyncio.sleep(0.01)
-        go.set()
-        await asyncio.gather(*tasks)
-        assert len(db._lanes[client]) == 2
-        pool = client._pool
-        assert pool.get_idle_size() == pool.get_size() - 2
-        assert await Organisation.all().count() >= 0  # the ORM still gets a connection
-    finally:
-        await db.close_database(ctx)
-    assert not db._lanes  # given back first: asyncpg's pool waits for borrowed connections before closing
+    await hot.device_by_token("no such token")
+    client = Device._meta.db  # held: the lanes are keyed weakly by client
+    assert db._lanes.get(client)
+    await db.close_database(ctx)
+    assert not db._lanes.get(client)
