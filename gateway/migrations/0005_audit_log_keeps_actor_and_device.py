@@ -24,8 +24,17 @@ _SQLITE = [
     'ALTER TABLE "audit_log_new" RENAME TO "audit_log"',
     'CREATE INDEX "idx_audit_log_organis_416aed" ON "audit_log" ("organisation_id", "id")',
 ]
-_POSTGRES = ['ALTER TABLE "audit_log" DROP CONSTRAINT IF EXISTS "audit_log_actor_id_fkey", '
-             'DROP CONSTRAINT IF EXISTS "audit_log_device_id_fkey"']
+# Found by column, not by name: whatever named them, no such constraint is left.
+_POSTGRES = ["""DO $$
+DECLARE c record;
+BEGIN
+  FOR c IN SELECT DISTINCT con.conname FROM pg_constraint con
+      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = ANY (con.conkey)
+      WHERE con.conrelid = 'audit_log'::regclass AND con.contype = 'f' AND a.attname IN ('actor_id', 'device_id')
+  LOOP
+    EXECUTE format('ALTER TABLE audit_log DROP CONSTRAINT %I', c.conname);
+  END LOOP;
+END $$"""]
 
 
 class StateOnly(ops.AlterField):
