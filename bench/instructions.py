@@ -38,7 +38,7 @@ def child(scenario: str, seeded_path: str) -> None:
     from aiohttp.test_utils import make_mocked_request
     from multidict import CIMultiDict
 
-    from bench.run import scenarios
+    from bench.run import first_values, require_success, scenarios
     from gateway import db
     from gateway.app import create_app
     from gateway.graphql.http import GraphQLHandler
@@ -46,7 +46,7 @@ def child(scenario: str, seeded_path: str) -> None:
 
     seeded = json.loads(Path(seeded_path).read_text())
     _, body, headers = scenarios(seeded)[scenario]
-    headers = {k: v[0] if isinstance(v, list) else v for k, v in headers.items()}
+    headers = first_values(headers)
 
     async def run() -> None:
         settings = Settings.from_env()
@@ -58,8 +58,7 @@ def child(scenario: str, seeded_path: str) -> None:
             {"Content-Type": "application/json", "User-Agent": "bench", **headers}))
         for _ in range(50):
             answer = await handler.run(request, body)
-        if b'"errors"' in answer.body or b'"userErrors":[{' in answer.body:
-            raise SystemExit(f"bench: {scenario} does not succeed: {answer.body!r}")
+        require_success(json.loads(answer.body), scenario)
         gc.collect()
         gc.freeze()
         control = ["callgrind_control", "-i"]
@@ -84,15 +83,11 @@ def count(scenario: str, seeded_path: str, env: dict) -> int:
 def main() -> None:
     if shutil.which("valgrind") is None:
         raise SystemExit("bench: valgrind is needed (Debian: apt-get install valgrind)")
-    from bench.run import database_url
+    from bench.run import seeded_database
 
-    url = database_url()
-    env = {**os.environ, "PAIRGATE_DATABASE_URL": url, "PAIRGATE_SECRET_KEY": "b" * 64, "PYTHONPATH": str(ROOT)}
-    env.pop("PAIRGATE_QUERY_STATS", None)
-    seeded = subprocess.run([sys.executable, str(ROOT / "bench" / "seed.py")], env=env, cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout
+    url, env, seeded = seeded_database()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-        f.write(seeded)
+        json.dump(seeded, f)
     try:
         counts = {scenario: count(scenario, f.name, env) for scenario in SCENARIOS}
     finally:

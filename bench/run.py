@@ -169,24 +169,38 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
-    headers = {k: v[0] if isinstance(v, list) else v for k, v in headers.items()}
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json", **headers})
-    answer = json.loads(urllib.request.urlopen(request).read())
+def first_values(headers: dict) -> dict:
+    """One value per header (a scenario may rotate several, one per request)."""
+    return {k: v[0] if isinstance(v, list) else v for k, v in headers.items()}
+
+
+def require_success(answer: dict, name: str) -> None:
+    """A scenario must measure the work it names, not a refusal."""
     if "errors" in answer or '"userErrors":[{' in json.dumps(answer, separators=(",", ":")):
         raise SystemExit(f"bench: {name} does not succeed: {answer}")
 
 
-def main() -> None:
-    if shutil.which("wrk") is None:
-        raise SystemExit("bench: wrk is needed (Debian: apt-get install wrk)")
+def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **first_values(headers)})
+    require_success(json.loads(urllib.request.urlopen(request).read()), name)
+
+
+def seeded_database() -> tuple[str, dict, dict]:
+    """(database URL, environment for the servers, what bench/seed.py seeded)."""
     url = database_url()
     env = {**os.environ, "PAIRGATE_DATABASE_URL": url, "PAIRGATE_SECRET_KEY": secrets.token_urlsafe(48),
            "PYTHONPATH": str(ROOT)}
     env.pop("PAIRGATE_QUERY_STATS", None)
     seeded = json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "seed.py")], env=env, cwd=ROOT,
                                        capture_output=True, text=True, check=True).stdout)
+    return url, env, seeded
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("bench: wrk is needed (Debian: apt-get install wrk)")
+    url, env, seeded = seeded_database()
     servers = {kind: start(kind, env) for kind in ("bare", "stock", "gateway")}
     runs: list[dict] = []
     try:
