@@ -91,7 +91,7 @@ def test_serve_with_two_workers_answers_on_one_port(tmp_path):
         server.wait(20)
 
 
-def test_a_served_app_freezes_its_start_up_objects(monkeypatch, tmp_path):
+def test_a_served_app_freezes_its_start_up_objects(monkeypatch):
     """What start-up built is left out of later garbage collections (cli.freeze_startup_objects)."""
     import asyncio
     import gc

@@ -110,9 +110,8 @@ async def test_lanes_keep_at_most_half_the_pool(small_pool):
 
 async def test_closing_the_database_gives_the_lanes_back(postgres_settings):
     """asyncpg's pool waits for every borrowed connection before it closes (10 s, then Tortoise kills it)."""
-    from gateway.services import hot
-
     from gateway.models import Device
+    from gateway.services import hot
 
     ctx = await _open_small_pool(postgres_settings)
     await hot.device_by_token("no such token")

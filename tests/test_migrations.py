@@ -66,12 +66,16 @@ async def _at(settings, migration: str) -> None:
         await tortoise_migrate(config=db.tortoise_config(settings), target=f"models.{migration}")
 
 
+async def _an_organisation(execute) -> None:
+    await execute("INSERT INTO organisation (id, name, pin_login_enabled, session_idle_minutes, session_max_hours, "
+                  "created_at) VALUES (1, 'Org', TRUE, 15, 12, '2026-11-21 10:00:00+00:00')")
+
+
 async def test_upgrade_keeps_pin_locks(fresh):
     """0004 moved a device's PIN count from the throttle table onto the device row: a lock in force survives."""
     settings, execute, fetch, _ = fresh
     await _at(settings, "0003_device_page_index")
-    await execute("INSERT INTO organisation (id, name, pin_login_enabled, session_idle_minutes, session_max_hours, "
-                  "created_at) VALUES (1, 'Org', TRUE, 15, 12, '2026-11-21 10:00:00+00:00')")
+    await _an_organisation(execute)
     for id, token_hash in ((1, "a" * 64), (2, "b" * 64)):
         await execute("INSERT INTO device (id, organisation_id, name, device_type, state, token_hash, "
                       "approval_suppressed, created_at) VALUES "
@@ -91,8 +95,7 @@ async def test_upgrade_keeps_audit_history(fresh):
     """0005 dropped the audit log's constraints on actor and device: events keep naming a deleted device."""
     settings, execute, fetch, dialect = fresh
     await _at(settings, "0004_device_pin_throttle")
-    await execute("INSERT INTO organisation (id, name, pin_login_enabled, session_idle_minutes, session_max_hours, "
-                  "created_at) VALUES (1, 'Org', TRUE, 15, 12, '2026-11-21 10:00:00+00:00')")
+    await _an_organisation(execute)
     for id in (1, 2):
         await execute("INSERT INTO device (id, organisation_id, name, device_type, state, token_hash, "
                       "approval_suppressed, created_at, pin_failures) VALUES "
