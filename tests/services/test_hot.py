@@ -1,0 +1,27 @@
+"""The hand-written reads of services/hot.py build the same models Tortoise would."""
+
+from gateway.models import Device, Organisation, Session, Throttle, User
+from gateway.services import hot
+from tests.support import add_pin_user, approved_register, enable_pins, new_org, pin_login
+
+PARTS = ((Session, "s"), (User, "u"), (Device, "d"), (Organisation, "o"), (Throttle, "t"))
+
+
+async def test_rows_become_the_models_tortoise_builds(api):
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    device = await approved_register(api, org)
+    await pin_login(api, "13579", device)  # a wrong PIN: the device has a count and a window
+    await pin_login(api, "24680", device)
+    [row] = await hot._rows(Session, (
+        f"SELECT {', '.join(hot._columns(model, alias) for model, alias in PARTS)} FROM \"session\" s "
+        'JOIN "app_user" u ON u."id" = s."user_id" JOIN "device" d ON d."id" = s."device_id" '
+        'JOIN "organisation" o ON o."id" = s."organisation_id" LEFT JOIN "throttle" t ON FALSE WHERE s."method" = \'PIN\''))
+    built = hot._split(row, *PARTS)
+    assert built[-1] is None  # the empty side of an outer join
+    for (model, alias), instance in zip(PARTS[:-1], built):
+        expected = model._init_from_db(**{column: row[f"{alias}__{column}"] for column in model._meta.db_fields})
+        assert type(instance) is model and vars(instance) == vars(expected), model.__name__
+    session = built[0]
+    assert session.method.value == "PIN" and session.created_at.tzinfo is not None
