@@ -25,3 +25,12 @@ async def test_rows_become_the_models_tortoise_builds(api):
         assert type(instance) is model and vars(instance) == vars(expected), model.__name__
     session = built[0]
     assert session.method.value == "PIN" and session.created_at.tzinfo is not None
+
+    # Relations set as Tortoise's own setter sets them.
+    session, user, device, organisation = built[:4]
+    by_tortoise = hot._split(row, *PARTS[:3])
+    by_tortoise[0].user, by_tortoise[0].organisation, by_tortoise[2].organisation = user, organisation, organisation
+    hot._relate(session, user=user, organisation=organisation)
+    hot._relate(device, organisation=organisation)
+    assert vars(session) == vars(by_tortoise[0]) and vars(device) == vars(by_tortoise[2])
+    assert session.user is user and device.organisation is organisation
