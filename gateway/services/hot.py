@@ -14,7 +14,6 @@ each costing gateway CPU (bench/README.md).
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import dataclasses
 from datetime import datetime
@@ -94,24 +93,25 @@ def _sql(template: str, sqlite: bool) -> str:
 _held: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_hot_connection", default=None)
 
 
-@contextlib.asynccontextmanager
-async def one_connection():
+class one_connection:
     """Let the hot statements of a block share one PostgreSQL connection, taken at the first.
 
     For statements run one after another: a connection runs one statement at a time, so the
     block must not start tasks that use it concurrently, nor wait on the pool while holding
-    it (the caller keeps other work outside the block).
-    """
-    held: list = []
-    token = _held.set(held)
-    clean = False
-    try:
-        yield
-        clean = True
-    finally:
-        _held.reset(token)
-        if held:
-            await db.give_back_lane(*held, clean)
+    it (the caller keeps other work outside the block). A class, not a generator-based
+    context manager: it wraps every PIN login, and the generator machinery cost more than
+    its work."""
+
+    __slots__ = ("held", "token")
+
+    async def __aenter__(self) -> None:
+        self.held: list = []
+        self.token = _held.set(self.held)
+
+    async def __aexit__(self, error_type, error, traceback) -> None:
+        _held.reset(self.token)
+        if self.held:
+            await db.give_back_lane(*self.held, error_type is None)
 
 
 async def _fetch(client, sql: str, values: list) -> list:
