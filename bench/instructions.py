@@ -33,7 +33,6 @@ SCENARIOS = ("trivial query", "viewer", "loginWithPin")
 def child(scenario: str, seeded_path: str) -> None:
     """Runs under callgrind: warm up, count N requests, stop counting."""
     import asyncio
-    import gc
 
     from aiohttp.test_utils import make_mocked_request
     from multidict import CIMultiDict
@@ -41,6 +40,7 @@ def child(scenario: str, seeded_path: str) -> None:
     from bench.run import first_values, require_success, scenarios
     from gateway import db
     from gateway.app import create_app
+    from gateway.cli import freeze_startup_objects
     from gateway.graphql.http import GraphQLHandler
     from gateway.settings import Settings
 
@@ -59,8 +59,7 @@ def child(scenario: str, seeded_path: str) -> None:
         for _ in range(50):
             answer = await handler.run(request, body)
         require_success(json.loads(answer.body), scenario)
-        gc.collect()
-        gc.freeze()
+        await freeze_startup_objects(app)
         control = ["callgrind_control", "-i"]
         subprocess.run([*control, "on", str(os.getpid())], check=True, capture_output=True)
         for _ in range(N):
