@@ -242,24 +242,30 @@ LOGIN_SUCCEEDED = "login.succeeded"
 def _pin_check_sql() -> str:
     """PostgreSQL, one statement (one transaction):
     cur the device by its token, with its organisation and budget, as the statement found them;
+        answered only when d claims nothing, for the caller to decide again;
     d   claims the device row (locked until commit) if everything the caller decided on still
         holds: approved, count still $11-$13, PIN login on with $19 hours, budget not locked;
+        answers the device as locked (before ok's or no's write);
     u   the user the PIN names, looked up only if d claimed the device;
-    s, a  a session and its audit row if u's login method is one of $9;
+    s, a  a session and its audit row if u's login method is one of $9 (answered: their ids;
+        the caller knows the rest, see ``_opened``);
     ok  the device touched and its count cleared when u was found (and $10 says there is a change);
-    no  the count set to $14-$16 when u was not found."""
+    no  the count set to $14-$16 when u was not found.
+    The answer's columns are few on purpose: decoding and building what the caller already
+    holds cost more than the statement's own Python (bench/README.md)."""
     pin = AuthMethod.PIN.value
     return _sql(
         f"WITH cur AS (SELECT {_columns(Device, 'd')}, {_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
         'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
         'LEFT JOIN "throttle" t ON t."key" = {p18} || CAST(d."organisation_id" AS TEXT) WHERE d."token_hash" = {p17}), '
-        'd AS (SELECT "id" FROM "device" WHERE "id" = {p3} AND "token_hash" = {p17} AND "organisation_id" = {p2} '
-        'AND "state" = \'APPROVED\' AND ("pin_failures", "pin_window_start", "pin_locked_until") '
+        f"d AS (SELECT {_columns(Device, 'k')} FROM \"device\" k "
+        'WHERE k."id" = {p3} AND k."token_hash" = {p17} AND k."organisation_id" = {p2} '
+        'AND k."state" = \'APPROVED\' AND (k."pin_failures", k."pin_window_start", k."pin_locked_until") '
         'IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, {p13}::timestamptz) '
         'AND EXISTS (SELECT 1 FROM "organisation" WHERE "id" = {p2} AND "pin_login_enabled" '
         'AND "session_max_hours" = {p19}) '
         'AND NOT EXISTS (SELECT 1 FROM "throttle" WHERE "key" = {p18} || CAST({p2} AS TEXT) '
-        'AND "locked_until" > {p7}) FOR UPDATE), '
+        'AND "locked_until" > {p7}) FOR UPDATE OF k), '
         'u AS (SELECT * FROM "app_user" WHERE "pin_hmac" = {p1} AND "organisation_id" = {p2} '
         'AND "deleted_at" IS NULL AND EXISTS (SELECT 1 FROM d)), '
         f's AS (INSERT INTO "session" ({_SESSION_COLUMNS}) '
@@ -269,12 +275,12 @@ def _pin_check_sql() -> str:
         f"SELECT {{p2}}, '{LOGIN_SUCCEEDED}', s.\"user_id\", {{p3}}, {{p5}}, "
         f"jsonb_build_object('method', '{pin}', 'session_id', s.\"id\"), {{p7}} FROM s RETURNING \"id\"), "
         'ok AS (UPDATE "device" SET "last_seen_at" = {p7}, "pin_failures" = 0, "pin_locked_until" = NULL '
-        'WHERE "id" IN (SELECT "id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u)), '
+        'WHERE "id" IN (SELECT "k__id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u)), '
         f'no AS (UPDATE "device" SET ({_COUNT}) = ({{p14}}::int, {{p15}}::timestamptz, {{p16}}::timestamptz) '
-        'WHERE "id" IN (SELECT "id" FROM d) AND NOT EXISTS (SELECT 1 FROM u)) '
-        f"SELECT EXISTS (SELECT 1 FROM d) AS claimed, cur.*, {_columns(User, 'u')}, {_columns(Session, 's')}, "
-        'a."id" AS "a__id" FROM (SELECT 1) one LEFT JOIN cur ON TRUE LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE '
-        "LEFT JOIN a ON TRUE",
+        'WHERE "id" IN (SELECT "k__id" FROM d) AND NOT EXISTS (SELECT 1 FROM u)) '
+        f"SELECT d.*, cur.*, {_columns(User, 'u')}, s.\"id\" AS \"s__id\", a.\"id\" AS \"a__id\" "
+        'FROM (SELECT 1) one LEFT JOIN d ON TRUE LEFT JOIN cur ON d."k__id" IS NULL '
+        "LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE LEFT JOIN a ON TRUE",
         False)
 
 
@@ -288,14 +294,16 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
             pin_hmac, organisation.id, seen.id, new.token_hash, new.ip_address, new.user_agent, new.now,
             new.expires_at, methods, check.touch, *pin_count(seen), *check.if_wrong, check.token_hash,
             check.budget_prefix, organisation.session_max_hours])
-        check.claimed = row["claimed"]
-        if check.claimed:  # what was seen still holds: only the device is read afresh (for the answer)
-            [device] = _split(row, (Device, "d"))
+        check.claimed = row["k__id"] is not None
+        if check.claimed:  # what was seen still holds: only the device is read afresh, as locked
+            [device] = _split(row, (Device, "k"))
             _relate(device, organisation=organisation)
             check.current = PinAttempt(device, check.seen.organisation_budget)
         else:
             check.current = _pin_attempt(row)
-        check.user, check.session = _split(row, (User, "u"), (Session, "s"))
+        [check.user] = _split(row, (User, "u"))
+        if row["s__id"] is not None:
+            check.session = _opened(row["s__id"], organisation.id, check.user.id, seen.id, new)
         audit_id = row["a__id"]
     else:
         # SQLite has no INSERT inside WITH; the same steps in one transaction (one writer at a time).
@@ -312,6 +320,15 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
     if check.claimed:
         _as_left(check, new.now)
     return check
+
+
+def _opened(session_id: int, organisation_id: int, user_id: int, device_id: int, new: NewSession) -> Session:
+    """The session the statement inserted, from the values it inserted (it returns only the id)."""
+    return _builder(Session, "s")({
+        "s__id": session_id, "s__organisation_id": organisation_id, "s__user_id": user_id, "s__device_id": device_id,
+        "s__method": AuthMethod.PIN.value, "s__token_hash": new.token_hash, "s__ip_address": new.ip_address,
+        "s__user_agent": new.user_agent, "s__created_at": new.now, "s__last_seen_at": new.now,
+        "s__expires_at": new.expires_at, "s__ended_at": None, "s__end_reason": None})
 
 
 def _login_data(session: Session) -> dict:

@@ -34,3 +34,20 @@ async def test_rows_become_the_models_tortoise_builds(api):
     hot._relate(device, organisation=organisation)
     assert vars(session) == vars(by_tortoise[0]) and vars(device) == vars(by_tortoise[2])
     assert session.user is user and device.organisation is organisation
+
+
+async def test_a_pin_session_built_from_its_values_is_the_row_inserted(api, backend, monkeypatch):
+    """On PostgreSQL the login statement returns only the new session's id (services/hot.py, _opened)."""
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    device = await approved_register(api, org)
+    built = []
+    opened = hot._opened
+    monkeypatch.setattr(hot, "_opened", lambda *args: built.append(opened(*args)) or built[-1])
+    assert (await pin_login(api, "24680", device))["userErrors"] == []
+    assert len(built) == (1 if backend == "postgres" else 0)
+    for session in built:
+        stored = await Session.get(id=session.id)
+        ours = {key: value for key, value in vars(session).items() if key not in ("_user", "_organisation")}
+        assert ours == vars(stored)
