@@ -249,7 +249,7 @@ def table(report: dict) -> str:
         cpu = "–" if m.get("cpu_us") is None else f"{m['cpu_us']:,.0f}"
         rows.append(f"| {name} | {m['rps']:,.0f} | {m['ratio']:.2f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {cpu} |")
     rows.append("")
-    rows.append(f"loginWithPin / trivial query: {report['loginWithPin_vs_trivial']:.2f}")
+    rows.append(f"loginWithPin / trivial query: {report['loginWithPin_vs_trivial']:.3f}")
     return "\n".join(rows)
 
 
