@@ -35,6 +35,17 @@ def _values(definition: StrawberryObjectDefinition, name_converter) -> list[dict
     return [full, required]
 
 
+def _both_ways(schema, definition, value) -> tuple:
+    """(built by our builder, built by Strawberry's own walk) from one input value."""
+    registry, builder = schema.schema_converter.scalar_registry, definition.from_input
+    direct = convert_argument(value, definition.origin, registry, schema.config)
+    definition.from_input = None
+    try:
+        return direct, convert_argument(value, definition.origin, registry, schema.config)
+    finally:
+        definition.from_input = builder
+
+
 def test_every_input_type_builds_what_strawberry_builds():
     schema = _schema()
     checked = 0
@@ -42,16 +53,9 @@ def test_every_input_type_builds_what_strawberry_builds():
         definition = concrete.definition
         if not (isinstance(definition, StrawberryObjectDefinition) and definition.is_input):
             continue
-        builder = definition.from_input
-        assert getattr(builder, "pairgate", False), definition.name
+        assert getattr(definition.from_input, "pairgate", False), definition.name
         for value in _values(definition, schema.config.name_converter):
-            direct = convert_argument(value, definition.origin, schema.schema_converter.scalar_registry, schema.config)
-            definition.from_input = None  # Strawberry's own walk
-            try:
-                walked = convert_argument(value, definition.origin, schema.schema_converter.scalar_registry,
-                                          schema.config)
-            finally:
-                definition.from_input = builder
+            direct, walked = _both_ways(schema, definition, value)
             assert direct == walked, (definition.name, value)
             checked += 1
     assert checked >= 30  # every input type, twice
@@ -87,15 +91,12 @@ def test_a_field_of_every_shape_is_built_as_strawberry_builds_it():
     schema = strawberry.Schema(query=ProbeQuery)
     inputs.build_directly(schema)
     definition = Probe.__strawberry_definition__
-    builder = definition.from_input
+    assert getattr(definition.from_input, "pairgate", False)
     values = [{}, {"plainName": "a", "count": 5, "kind": Kind.ONE, "inner": {"label": "x"}, "tags": ["t"]},
               {"kind": "one", "inner": None}]
     try:
         for value in values:
-            direct = convert_argument(value, Probe, schema.schema_converter.scalar_registry, schema.config)
-            definition.from_input = None
-            walked = convert_argument(value, Probe, schema.schema_converter.scalar_registry, schema.config)
-            definition.from_input = builder
+            direct, walked = _both_ways(schema, definition, value)
             assert direct == walked, value
         assert direct.inner is None and direct.kind == walked.kind
     finally:
