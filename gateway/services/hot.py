@@ -19,7 +19,9 @@ import dataclasses
 from datetime import datetime
 from functools import lru_cache
 
+from tortoise import timezone as tortoise_timezone
 from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.fields import DatetimeField
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -50,8 +52,14 @@ def _builder(model: type[Model], alias: str):
     meta = model._meta
     native = tuple((f"{alias}__{key}", name) for key, name, _ in meta.db_native_fields)
     typed = tuple((f"{alias}__{key}", name, field.field_type) for key, name, field in meta.db_default_fields)
-    converted = tuple((f"{alias}__{key}", name, field) for key, name, field in meta.db_complex_fields)
+    converted = tuple((f"{alias}__{key}", name, field) for key, name, field in meta.db_complex_fields
+                      if type(field) is not DatetimeField)
+    dates = tuple((f"{alias}__{key}", name, field.to_python_value) for key, name, field in meta.db_complex_fields
+                  if type(field) is DatetimeField)
     custom_pk = meta.db_pk_column not in meta.generated_db_fields
+    # What DatetimeField.to_python_value makes of an aware datetime (asyncpg's timestamptz), without
+    # reading its settings from os.environ for each value: half its cost, five to ten values a row.
+    zone = tortoise_timezone.get_default_timezone() if tortoise_timezone.get_use_tz() else None
 
     def build(row) -> Model:
         instance = model.__new__(model)
@@ -64,6 +72,10 @@ def _builder(model: type[Model], alias: str):
             values[name] = value if value is None else cast(value)
         for key, name, field in converted:
             values[name] = field.to_python_value(row[key])
+        for key, name, to_python in dates:
+            value = row[key]
+            values[name] = (value.astimezone(zone) if zone is not None and value.__class__ is datetime
+                            and value.tzinfo is not None else to_python(value))
         return instance
 
     return build
