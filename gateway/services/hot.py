@@ -81,6 +81,14 @@ def _builder(model: type[Model], alias: str):
     return build
 
 
+def _copy(instance: Model) -> Model:
+    """Another instance with the same values: a hint is shared by concurrent requests, and each
+    login changes its device (``_as_left``) and hands it to its own response."""
+    clone = instance.__class__.__new__(instance.__class__)
+    clone.__dict__.update(instance.__dict__, _await_when_save={})
+    return clone
+
+
 def _relate(instance: Model, **related: Model) -> None:
     """``instance.name = model`` for each, as Tortoise's foreign-key setter leaves it (the id and
     the cached object), without the type checks each assignment pays for (~2.5 µs, four per
@@ -99,7 +107,7 @@ def _split(row, *parts: tuple[type[Model], str]) -> list[Model | None]:
 @lru_cache(maxsize=64)
 def _sql(template: str, sqlite: bool) -> str:
     """``{p1}``, ``{p2}``… become the dialect's placeholders, numbered: usable in any order and more than once."""
-    return template.format(**{f"p{i}": (f"?{i}" if sqlite else f"${i}") for i in range(1, 20)})
+    return template.format(**{f"p{i}": (f"?{i}" if sqlite else f"${i}") for i in range(1, 30)})
 
 
 _held: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_hot_connection", default=None)
@@ -183,12 +191,21 @@ async def throttle_row(key: str) -> Throttle | None:
 class PinAttempt:
     device: Device  # with .organisation
     organisation_budget: Throttle | None
+    # The device row's version as read: PostgreSQL's xmin, which every write of the row
+    # changes (the row-version token EF Core and Npgsql use; a value comes back only after
+    # 2^32 transactions, and each login renews the hint); None on SQLite.
+    version: str | None = None
+
+
+def _version(alias: str, client) -> str:
+    return "" if _is_sqlite(client) else f', {alias}."xmin"::text AS "{alias}__v"'
 
 
 async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | None:
     """The device with its organisation and that organisation's PIN budget row: one statement, no lock."""
     rows = await _rows(Device, (
-        f"SELECT {_columns(Device, 'd')}, {_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
+        f"SELECT {_columns(Device, 'd')}{_version('d', _client(Device))}, {_columns(Organisation, 'o')}, "
+        f"{_columns(Throttle, 't')} "
         'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
         'LEFT JOIN "throttle" t ON t."key" = {p2} || CAST(d."organisation_id" AS TEXT) '
         'WHERE d."token_hash" = {p1}'), token_hash, budget_key_prefix)
@@ -200,7 +217,7 @@ def _pin_attempt(row) -> PinAttempt | None:
     if device is None:
         return None
     _relate(device, organisation=organisation)
-    return PinAttempt(device, budget)
+    return PinAttempt(device, budget, row.get("d__v"))
 
 
 PinCount = tuple[int, datetime | None, datetime | None]  # pin_failures, pin_window_start, pin_locked_until
@@ -227,6 +244,7 @@ class PinCheck:
     touch: bool  # write last_seen_at and clear the count if a user has this PIN
     claimed: bool = False
     current: PinAttempt | None = None
+    reread: bool = False  # the claim answered the device's columns: it changed since ``seen`` was read
     user: User | None = None
     session: Session | None = None
     audit_event: audit.AuditEvent | None = None
@@ -257,20 +275,23 @@ def _pin_check_sql() -> str:
         answered only when d claims nothing, for the caller to decide again;
     d   claims the device row (locked until commit) if everything the caller decided on still
         holds: approved, count still $11-$13, PIN login on with $19 hours, budget not locked;
-        answers the device as locked (before ok's or no's write);
+        answers the device as locked (before ok's or no's write) only when its version is not
+        $20, the version of the row the caller holds: usually the caller has it already;
     u   the user the PIN names, looked up only if d claimed the device;
     s, a  a session and its audit row if u's login method is one of $9 (answered: their ids;
         the caller knows the rest, see ``_opened``);
     ok  the device touched and its count cleared when u was found (and $10 says there is a change);
-    no  the count set to $14-$16 when u was not found.
+    no  the count set to $14-$16 when u was not found;
+    and the row's version as the statement leaves it (ok's or no's write makes a new one).
     The answer's columns are few on purpose: decoding and building what the caller already
     holds cost more than the statement's own Python (bench/README.md)."""
     pin = AuthMethod.PIN.value
     return _sql(
-        f"WITH cur AS (SELECT {_columns(Device, 'd')}, {_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
+        f"WITH cur AS (SELECT {_columns(Device, 'd')}, d.\"xmin\"::text AS \"d__v\", {_columns(Organisation, 'o')}, "
+        f"{_columns(Throttle, 't')} "
         'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
         'LEFT JOIN "throttle" t ON t."key" = {p18} || CAST(d."organisation_id" AS TEXT) WHERE d."token_hash" = {p17}), '
-        f"d AS (SELECT {_columns(Device, 'k')} FROM \"device\" k "
+        f"d AS (SELECT {_columns(Device, 'k')}, k.\"xmin\"::text AS \"k__v\" FROM \"device\" k "
         'WHERE k."id" = {p3} AND k."token_hash" = {p17} AND k."organisation_id" = {p2} '
         'AND k."state" = \'APPROVED\' AND (k."pin_failures", k."pin_window_start", k."pin_locked_until") '
         'IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, {p13}::timestamptz) '
@@ -287,11 +308,13 @@ def _pin_check_sql() -> str:
         f"SELECT {{p2}}, '{LOGIN_SUCCEEDED}', s.\"user_id\", {{p3}}, {{p5}}, "
         f"jsonb_build_object('method', '{pin}', 'session_id', s.\"id\"), {{p7}} FROM s RETURNING \"id\"), "
         'ok AS (UPDATE "device" SET "last_seen_at" = {p7}, "pin_failures" = 0, "pin_locked_until" = NULL '
-        'WHERE "id" IN (SELECT "k__id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u)), '
+        'WHERE "id" IN (SELECT "k__id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u) RETURNING "xmin"::text AS "v"), '
         f'no AS (UPDATE "device" SET ({_COUNT}) = ({{p14}}::int, {{p15}}::timestamptz, {{p16}}::timestamptz) '
-        'WHERE "id" IN (SELECT "k__id" FROM d) AND NOT EXISTS (SELECT 1 FROM u)) '
-        f"SELECT d.*, cur.*, {_columns(User, 'u')}, s.\"id\" AS \"s__id\", a.\"id\" AS \"a__id\" "
-        'FROM (SELECT 1) one LEFT JOIN d ON TRUE LEFT JOIN cur ON d."k__id" IS NULL '
+        'WHERE "id" IN (SELECT "k__id" FROM d) AND NOT EXISTS (SELECT 1 FROM u) RETURNING "xmin"::text AS "v") '
+        'SELECT d."k__id" AS "claimed", COALESCE(ok."v", no."v", d."k__v") AS "version", fresh.*, cur.*, '
+        f"{_columns(User, 'u')}, s.\"id\" AS \"s__id\", a.\"id\" AS \"a__id\" "
+        'FROM (SELECT 1) one LEFT JOIN d ON TRUE LEFT JOIN d fresh ON fresh."k__v" IS DISTINCT FROM {p20}::text '
+        'LEFT JOIN ok ON TRUE LEFT JOIN no ON TRUE LEFT JOIN cur ON d."k__id" IS NULL '
         "LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE LEFT JOIN a ON TRUE",
         False)
 
@@ -305,12 +328,13 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
         [row] = await _fetch(client, _pin_check_sql(), [
             pin_hmac, organisation.id, seen.id, new.token_hash, new.ip_address, new.user_agent, new.now,
             new.expires_at, methods, check.touch, *pin_count(seen), *check.if_wrong, check.token_hash,
-            check.budget_prefix, organisation.session_max_hours])
-        check.claimed = row["k__id"] is not None
-        if check.claimed:  # what was seen still holds: only the device is read afresh, as locked
-            [device] = _split(row, (Device, "k"))
+            check.budget_prefix, organisation.session_max_hours, check.seen.version])
+        check.claimed = row["claimed"] is not None
+        if check.claimed:  # what was seen still holds: the device is as seen unless its version moved
+            check.reread = row["k__id"] is not None
+            device = _split(row, (Device, "k"))[0] if check.reread else _copy(seen)
             _relate(device, organisation=organisation)
-            check.current = PinAttempt(device, check.seen.organisation_budget)
+            check.current = PinAttempt(device, check.seen.organisation_budget, row["version"])
         else:
             check.current = _pin_attempt(row)
         [check.user] = _split(row, (User, "u"))

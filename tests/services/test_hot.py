@@ -56,3 +56,44 @@ async def test_a_pin_session_built_from_its_values_is_the_row_inserted(api, back
         stored = await Session.get(id=session.id)
         ours = {key: value for key, value in vars(session).items() if key not in ("_user", "_organisation")}
         assert ours == vars(stored)
+
+
+DEVICE_NAME = """mutation($pin: String!) {
+  loginWithPin(input: {pin: $pin}) { session { device { name } } userErrors { code } }
+}"""
+
+
+async def test_a_pin_login_answers_the_device_only_when_its_row_changed(api, backend, monkeypatch):
+    """On PostgreSQL the claim compares the row's version (xmin) with the one the process holds;
+    the device a login hands on is always the row as the statement left it."""
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    token = await approved_register(api, org)
+    checks = []
+    pin_check = hot.pin_check
+    monkeypatch.setattr(hot, "pin_check", lambda *args: _kept(checks, pin_check(*args)))
+
+    async def login(pin: str, name: str | None = "Till 1") -> bool:
+        answer = (await api.data(DEVICE_NAME, {"pin": pin}, device_token=token))["loginWithPin"]
+        assert (answer["session"] or {}).get("device") == ({"name": name} if name else None), answer
+        current = checks[-1].current.device
+        stored = await Device.get(id=current.id)
+        assert _values(current) == _values(stored)  # what the process keeps as its hint is the row
+        return checks[-1].reread
+
+    assert await login("24680") is False  # first login: the device was just read
+    assert await login("13579", name=None) is False  # a wrong PIN: counted, and the new version kept
+    assert await login("24680") is False  # the count cleared
+    await Device.filter(id=checks[-1].current.device.id).update(name="Bar")  # another process's write
+    assert await login("24680", name="Bar") is (backend == "postgres")
+    assert await login("24680", name="Bar") is False
+
+
+async def _kept(found: list, check):
+    found.append(await check)
+    return found[-1]
+
+
+def _values(device: Device) -> dict:
+    return {key: value for key, value in vars(device).items() if key not in ("_organisation", "_await_when_save")}
