@@ -271,12 +271,12 @@ LOGIN_SUCCEEDED = "login.succeeded"
 @lru_cache(maxsize=None)
 def _pin_check_sql() -> str:
     """PostgreSQL, one statement (one transaction):
-    cur the device by its token, with its organisation and budget, as the statement found them;
-        answered only when d claims nothing, for the caller to decide again;
     d   claims the device row (locked until commit) if everything the caller decided on still
         holds: approved, count still $11-$13, PIN login on with $19 hours, budget not locked;
         answers the device as locked (before ok's or no's write) only when its version is not
         $20, the version of the row the caller holds: usually the caller has it already;
+    cur only when d claims nothing: the device by its token, with its organisation and budget,
+        as the statement found them, for the caller to decide again;
     u   the user the PIN names, looked up only if d claimed the device;
     s, a  a session and its audit row if u's login method is one of $9 (answered: their ids;
         the caller knows the rest, see ``_opened``);
@@ -287,11 +287,7 @@ def _pin_check_sql() -> str:
     holds cost more than the statement's own Python (bench/README.md)."""
     pin = AuthMethod.PIN.value
     return _sql(
-        f"WITH cur AS (SELECT {_columns(Device, 'd')}, d.\"xmin\"::text AS \"d__v\", {_columns(Organisation, 'o')}, "
-        f"{_columns(Throttle, 't')} "
-        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
-        'LEFT JOIN "throttle" t ON t."key" = {p18} || CAST(d."organisation_id" AS TEXT) WHERE d."token_hash" = {p17}), '
-        f"d AS (SELECT {_columns(Device, 'k')}, k.\"xmin\"::text AS \"k__v\" FROM \"device\" k "
+        f"WITH d AS (SELECT {_columns(Device, 'k')}, k.\"xmin\"::text AS \"k__v\" FROM \"device\" k "
         'WHERE k."id" = {p3} AND k."token_hash" = {p17} AND k."organisation_id" = {p2} '
         'AND k."state" = \'APPROVED\' AND (k."pin_failures", k."pin_window_start", k."pin_locked_until") '
         'IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, {p13}::timestamptz) '
@@ -299,6 +295,11 @@ def _pin_check_sql() -> str:
         'AND "session_max_hours" = {p19}) '
         'AND NOT EXISTS (SELECT 1 FROM "throttle" WHERE "key" = {p18} || CAST({p2} AS TEXT) '
         'AND "locked_until" > {p7}) FOR UPDATE OF k), '
+        f"cur AS (SELECT {_columns(Device, 'd')}, d.\"xmin\"::text AS \"d__v\", {_columns(Organisation, 'o')}, "
+        f"{_columns(Throttle, 't')} "
+        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
+        'LEFT JOIN "throttle" t ON t."key" = {p18} || CAST(d."organisation_id" AS TEXT) '
+        'WHERE d."token_hash" = {p17} AND NOT EXISTS (SELECT 1 FROM d)), '
         'u AS (SELECT * FROM "app_user" WHERE "pin_hmac" = {p1} AND "organisation_id" = {p2} '
         'AND "deleted_at" IS NULL AND EXISTS (SELECT 1 FROM d)), '
         f's AS (INSERT INTO "session" ({_SESSION_COLUMNS}) '

@@ -1,7 +1,11 @@
 """The hand-written reads of services/hot.py build the same models Tortoise would."""
 
+from datetime import timedelta
+
 from gateway.models import Device, Organisation, Session, Throttle, User
-from gateway.services import hot
+from gateway.services import auth, hot
+from gateway.services.clock import utcnow
+from gateway.services.tokens import hash_token, new_token
 from tests.support import add_pin_user, approved_register, enable_pins, new_org, pin_login
 
 PARTS = ((Session, "s"), (User, "u"), (Device, "d"), (Organisation, "o"), (Throttle, "t"))
@@ -97,3 +101,21 @@ async def _kept(found: list, check):
 
 def _values(device: Device) -> dict:
     return {key: value for key, value in vars(device).items() if key not in ("_organisation", "_await_when_save")}
+
+
+async def test_a_lost_claim_answers_the_device_as_the_statement_found_it(api, backend):
+    """The caller decides again on that answer, without reading the device once more."""
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    token_hash = hash_token(await approved_register(api, org))
+    seen = await hot.pin_attempt(token_hash, auth.PIN_BUDGET)
+    await Device.filter(token_hash=token_hash).update(pin_failures=3)  # another process counted failures
+    now = utcnow()
+    check = await hot.pin_check(
+        hot.PinCheck(seen, token_hash, auth.PIN_BUDGET, (1, now, None), touch=False), "any", auth.PIN_METHODS,
+        hot.NewSession(hash_token(new_token()), None, "", now, now + timedelta(hours=1)))
+    assert not check.claimed and check.user is None and check.session is None
+    assert check.current.device.pin_failures == 3 and check.current.device.organisation.id == org.id
+    assert (check.current.version is not None) == (backend == "postgres")
+    assert await Session.filter(method="PIN").count() == 0
