@@ -1,4 +1,5 @@
-"""The hand-written reads of services/hot.py build the same models Tortoise would."""
+"""The hand-written statements of services/hot.py: they build the same models Tortoise would, and the
+PIN check answers the device as the database holds it, reading its columns only when they changed."""
 
 from datetime import timedelta
 
