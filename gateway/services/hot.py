@@ -197,18 +197,25 @@ class PinAttempt:
     version: str | None = None
 
 
-def _version(alias: str, client) -> str:
-    return "" if _is_sqlite(client) else f', {alias}."xmin"::text AS "{alias}__v"'
+def _version(alias: str) -> str:
+    """The ``alias`` row's version (PostgreSQL only), as the column ``alias__v``."""
+    return f'{alias}."xmin"::text AS "{alias}__v"'
+
+
+def _attempt_sql(token_hash: str, budget_prefix: str, versioned: bool) -> str:
+    """The device by its token's hash (placeholder ``token_hash``), with its organisation and that
+    organisation's PIN budget row (key: ``budget_prefix`` + organisation id): ``_pin_attempt``'s columns."""
+    return (f"SELECT {_columns(Device, 'd')}{', ' + _version('d') if versioned else ''}, "
+            f"{_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
+            'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
+            f'LEFT JOIN "throttle" t ON t."key" = {budget_prefix} || CAST(d."organisation_id" AS TEXT) '
+            f'WHERE d."token_hash" = {token_hash}')
 
 
 async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | None:
     """The device with its organisation and that organisation's PIN budget row: one statement, no lock."""
-    rows = await _rows(Device, (
-        f"SELECT {_columns(Device, 'd')}{_version('d', _client(Device))}, {_columns(Organisation, 'o')}, "
-        f"{_columns(Throttle, 't')} "
-        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
-        'LEFT JOIN "throttle" t ON t."key" = {p2} || CAST(d."organisation_id" AS TEXT) '
-        'WHERE d."token_hash" = {p1}'), token_hash, budget_key_prefix)
+    versioned = not _is_sqlite(_client(Device))
+    rows = await _rows(Device, _attempt_sql("{p1}", "{p2}", versioned), token_hash, budget_key_prefix)
     return _pin_attempt(rows[0]) if rows else None
 
 
@@ -287,7 +294,7 @@ def _pin_check_sql() -> str:
     holds cost more than the statement's own Python (bench/README.md)."""
     pin = AuthMethod.PIN.value
     return _sql(
-        f"WITH d AS (SELECT {_columns(Device, 'k')}, k.\"xmin\"::text AS \"k__v\" FROM \"device\" k "
+        f"WITH d AS (SELECT {_columns(Device, 'k')}, {_version('k')} FROM \"device\" k "
         'WHERE k."id" = {p3} AND k."token_hash" = {p17} AND k."organisation_id" = {p2} '
         'AND k."state" = \'APPROVED\' AND (k."pin_failures", k."pin_window_start", k."pin_locked_until") '
         'IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, {p13}::timestamptz) '
@@ -295,11 +302,7 @@ def _pin_check_sql() -> str:
         'AND "session_max_hours" = {p19}) '
         'AND NOT EXISTS (SELECT 1 FROM "throttle" WHERE "key" = {p18} || CAST({p2} AS TEXT) '
         'AND "locked_until" > {p7}) FOR UPDATE OF k), '
-        f"cur AS (SELECT {_columns(Device, 'd')}, d.\"xmin\"::text AS \"d__v\", {_columns(Organisation, 'o')}, "
-        f"{_columns(Throttle, 't')} "
-        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
-        'LEFT JOIN "throttle" t ON t."key" = {p18} || CAST(d."organisation_id" AS TEXT) '
-        'WHERE d."token_hash" = {p17} AND NOT EXISTS (SELECT 1 FROM d)), '
+        f"cur AS ({_attempt_sql('{p17}', '{p18}', versioned=True)} AND NOT EXISTS (SELECT 1 FROM d)), "
         'u AS (SELECT * FROM "app_user" WHERE "pin_hmac" = {p1} AND "organisation_id" = {p2} '
         'AND "deleted_at" IS NULL AND EXISTS (SELECT 1 FROM d)), '
         f's AS (INSERT INTO "session" ({_SESSION_COLUMNS}) '
@@ -315,7 +318,7 @@ def _pin_check_sql() -> str:
         'SELECT d."k__id" AS "claimed", COALESCE(ok."v", no."v", d."k__v") AS "version", fresh.*, cur.*, '
         f"{_columns(User, 'u')}, s.\"id\" AS \"s__id\", a.\"id\" AS \"a__id\" "
         'FROM (SELECT 1) one LEFT JOIN d ON TRUE LEFT JOIN d fresh ON fresh."k__v" IS DISTINCT FROM {p20}::text '
-        'LEFT JOIN ok ON TRUE LEFT JOIN no ON TRUE LEFT JOIN cur ON d."k__id" IS NULL '
+        'LEFT JOIN ok ON TRUE LEFT JOIN no ON TRUE LEFT JOIN cur ON TRUE '
         "LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE LEFT JOIN a ON TRUE",
         False)
 
