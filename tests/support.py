@@ -137,5 +137,13 @@ async def approved_register(api: Api, org: Org, name: str = "Till 1") -> str:
     return device_token
 
 
+async def pin_ready(api: Api) -> tuple[Org, str]:
+    """An organisation with PIN login on, the user "sam" whose PIN is 24680, and an approved register's token."""
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    return org, await approved_register(api, org)
+
+
 async def pin_login(api: Api, pin: str, device_token: str | None) -> dict:
     return (await api.data(LOGIN_PIN, {"pin": pin}, device_token=device_token))["loginWithPin"]

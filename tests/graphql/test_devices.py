@@ -1,8 +1,6 @@
 """Managing approved devices and seeing their sessions."""
 
-from tests.support import (
-    APPROVE, add_pin_user, approved_register, enable_pins, new_org, password_login, pin_login,
-)
+from tests.support import APPROVE, new_org, password_login, pin_login, pin_ready
 
 RENAME = "mutation($id: ID!, $n: String) { deviceRename(input: {id: $id, name: $n}) { device { name } userErrors { code } } }"
 REVOKE = "mutation($id: ID!) { deviceRevoke(input: {id: $id}) { device { status } userErrors { code } } }"
@@ -12,10 +10,7 @@ DETAILS = """query($id: ID!) { node(id: $id) { ... on Device {
 
 
 async def _setup(api):
-    org = await new_org(api)
-    await enable_pins(api, org)
-    await add_pin_user(api, org, "sam", "24680")
-    device = await approved_register(api, org)
+    org, device = await pin_ready(api)
     device_id = (await api.data("{ devices { nodes { id } } }", token=org.token))["devices"]["nodes"][0]["id"]
     return org, device, device_id
 

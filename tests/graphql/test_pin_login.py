@@ -9,7 +9,7 @@ from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from tests.support import (
     LOGIN_PIN, ORG_UPDATE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair,
-    password_login, pin_login,
+    password_login, pin_login, pin_ready,
 )
 
 
@@ -42,15 +42,8 @@ class CountPinLookups:
         monkeypatch.setattr(hot, "pin_check", counting)
 
 
-async def _ready(api):
-    org = await new_org(api)
-    await enable_pins(api, org)
-    await add_pin_user(api, org, "sam", "24680")
-    return org, await approved_register(api, org)
-
-
 async def test_pin_logs_the_user_in_on_an_approved_device(api):
-    org, device = await _ready(api)
+    org, device = await pin_ready(api)
     result = await pin_login(api, "24680", device)
     assert result["userErrors"] == [] and result["user"] == {"username": "sam"}
     assert result["session"]["method"] == "PIN" and result["session"]["device"]["id"]
@@ -59,7 +52,7 @@ async def test_pin_logs_the_user_in_on_an_approved_device(api):
 
 
 async def test_refusals_have_precise_codes(api):
-    org, device = await _ready(api)
+    org, device = await pin_ready(api)
     await add_pin_user(api, org, "paula", "13579", method="PASSWORD", role="STAFF")
     assert [e["code"] for e in (await pin_login(api, "11111", device))["userErrors"]] == ["INVALID_CREDENTIALS"]
     assert [e["code"] for e in (await pin_login(api, "13579", device))["userErrors"]] == ["METHOD_NOT_ALLOWED"]
@@ -71,7 +64,7 @@ async def test_refusals_have_precise_codes(api):
 
 
 async def test_pin_only_user_cannot_use_a_password(api):
-    org, _ = await _ready(api)
+    org, _ = await pin_ready(api)
     await api.data(ORG_UPDATE, {"input": {"pinLoginEnabled": True}}, token=org.token)
     from gateway.models import User
     from gateway.services import passwords
@@ -95,7 +88,7 @@ async def test_devices_paired_by_a_code_take_pins_when_their_type_allows(api):
 
 
 async def test_a_pin_of_one_organisation_logs_nobody_in_on_another(api):
-    first, _ = await _ready(api)
+    first, _ = await pin_ready(api)
     second = await new_org(api, "Second", "second")
     await enable_pins(api, second)
     second_device = await approved_register(api, second)
@@ -107,7 +100,7 @@ async def test_a_pin_of_one_organisation_logs_nobody_in_on_another(api):
 
 
 async def test_sixth_wrong_pin_is_throttled_and_so_is_the_right_one(api, monkeypatch):
-    org, device = await _ready(api)
+    org, device = await pin_ready(api)
     checks = CountPinChecks(monkeypatch)
     for _ in range(5):
         assert [e["code"] for e in (await pin_login(api, "99999", device))["userErrors"]] == ["INVALID_CREDENTIALS"]
@@ -123,7 +116,7 @@ async def test_sixth_wrong_pin_is_throttled_and_so_is_the_right_one(api, monkeyp
 
 
 async def test_a_success_resets_the_device_count(api):
-    org, device = await _ready(api)
+    org, device = await pin_ready(api)
     for _ in range(4):
         await pin_login(api, "99999", device)
     assert (await pin_login(api, "24680", device))["userErrors"] == []
@@ -133,7 +126,7 @@ async def test_a_success_resets_the_device_count(api):
 
 
 async def test_two_aliased_pin_logins_run_zero_pin_checks(api, monkeypatch):
-    _, device = await _ready(api)
+    _, device = await pin_ready(api)
     checks = CountPinChecks(monkeypatch)
     doc = ('mutation { a: loginWithPin(input: {pin: "24680"}) { token } '
            'b: loginWithPin(input: {pin: "11111"}) { token } }')
@@ -145,7 +138,7 @@ async def test_two_aliased_pin_logins_run_zero_pin_checks(api, monkeypatch):
 
 async def test_parallel_guesses_cannot_outrun_the_throttle(api, monkeypatch):
     """A check claims the device's count before it looks the PIN up: 20 guesses at once get 5 lookups."""
-    _, device = await _ready(api)
+    _, device = await pin_ready(api)
     checks = CountPinLookups(monkeypatch)
     results = await asyncio.gather(*(api.data(LOGIN_PIN, {"pin": f"{i:05d}"}, device_token=device) for i in range(20)))
     codes = [r["loginWithPin"]["userErrors"][0]["code"] for r in results]
@@ -168,7 +161,7 @@ async def test_password_failures_lock_the_username(api):
 
 async def _known(api):
     """A device this process has read: one login done on it."""
-    org, device = await _ready(api)
+    org, device = await pin_ready(api)
     assert (await pin_login(api, "24680", device))["userErrors"] == []
     return org, device
 

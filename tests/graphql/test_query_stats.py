@@ -4,7 +4,7 @@ import pytest
 
 from gateway.models import ConnectionCode, Device, DeviceState
 from gateway.services.clock import utcnow
-from tests.support import LOGIN_PIN, add_pin_user, approved_register, code, configuration, enable_pins, new_org
+from tests.support import LOGIN_PIN, code, configuration, new_org, pin_ready
 
 EVERYTHING = """{
   connectionCodes(first: 100) {
@@ -132,10 +132,7 @@ async def test_a_pin_login_is_one_statement_on_postgres_once_the_device_is_known
     """The busiest write (bench/README.md): the first login on a device reads it, then one statement
     checks the PIN and opens the session; later logins act on what was read and are that one
     statement. Statements on the held connection are counted like any other."""
-    org = await new_org(api)
-    await enable_pins(api, org)
-    await add_pin_user(api, org, "sam", "24680")
-    device = await approved_register(api, org)
+    org, device = await pin_ready(api)
     counts = []
     for _ in range(2):
         body = await api.post(LOGIN_PIN, {"pin": "24680"}, device_token=device)

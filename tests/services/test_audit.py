@@ -11,6 +11,7 @@ from gateway.services import audit
 from gateway.testing import make_client, plugin_manager
 from tests.support import (
     REVOKE_CODE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair, pin_login,
+    pin_ready,
 )
 
 
@@ -135,10 +136,7 @@ async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, 
             heard.append(event)
 
     api = await make_client(aiohttp_client, settings, plugin_manager(Keeper()))
-    org = await new_org(api)
-    await enable_pins(api, org)
-    await add_pin_user(api, org, "sam", "24680")
-    device = await approved_register(api, org)
+    org, device = await pin_ready(api)
     assert (await pin_login(api, "24680", device))["userErrors"] == []
     [event] = [e for e in heard if e.type == "login.succeeded" and e.data["method"] == "PIN"]
     session = await Session.get(method="PIN")

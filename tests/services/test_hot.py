@@ -7,17 +7,9 @@ from gateway.models import Device, Organisation, Session, Throttle, User
 from gateway.services import auth, hot
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token, new_token
-from tests.support import add_pin_user, approved_register, enable_pins, new_org, pin_login
+from tests.support import pin_login, pin_ready
 
 PARTS = ((Session, "s"), (User, "u"), (Device, "d"), (Organisation, "o"), (Throttle, "t"))
-
-
-async def _register_with_pin_user(api):
-    """An organisation with PIN login on, a user whose PIN is 24680, and an approved register's token."""
-    org = await new_org(api)
-    await enable_pins(api, org)
-    await add_pin_user(api, org, "sam", "24680")
-    return org, await approved_register(api, org)
 
 
 def _reprs(instance) -> dict:
@@ -25,7 +17,7 @@ def _reprs(instance) -> dict:
 
 
 async def test_rows_become_the_models_tortoise_builds(api):
-    _, device = await _register_with_pin_user(api)
+    _, device = await pin_ready(api)
     await pin_login(api, "13579", device)  # a wrong PIN: the device has a count and a window
     await pin_login(api, "24680", device)
     [row] = await hot._rows(Session, (
@@ -53,7 +45,7 @@ async def test_rows_become_the_models_tortoise_builds(api):
 
 async def test_a_pin_session_built_from_its_values_is_the_row_inserted(api, backend, monkeypatch):
     """On PostgreSQL the login statement returns only the new session's id (services/hot.py, _opened)."""
-    _, device = await _register_with_pin_user(api)
+    _, device = await pin_ready(api)
     built = []
     opened = hot._opened
     monkeypatch.setattr(hot, "_opened", lambda *args: built.append(opened(*args)) or built[-1])
@@ -73,7 +65,7 @@ DEVICE_NAME = """mutation($pin: String!) {
 async def test_a_pin_login_answers_the_device_only_when_its_row_changed(api, backend, monkeypatch):
     """On PostgreSQL the claim compares the row's version (xmin) with the one the process holds;
     the device a login hands on is always the row as the statement left it."""
-    _, token = await _register_with_pin_user(api)
+    _, token = await pin_ready(api)
     checks = []
     pin_check = hot.pin_check
     monkeypatch.setattr(hot, "pin_check", lambda *args: _kept(checks, pin_check(*args)))
@@ -105,7 +97,7 @@ def _values(device: Device) -> dict:
 
 async def test_a_lost_claim_answers_the_device_as_the_statement_found_it(api, backend):
     """The caller decides again on that answer, without reading the device once more."""
-    org, token = await _register_with_pin_user(api)
+    org, token = await pin_ready(api)
     token_hash = hash_token(token)
     seen = await hot.pin_attempt(token_hash, auth.PIN_BUDGET)
     await Device.filter(token_hash=token_hash).update(pin_failures=3)  # another process counted failures
