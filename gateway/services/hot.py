@@ -202,20 +202,15 @@ def _version(alias: str) -> str:
     return f'{alias}."xmin"::text AS "{alias}__v"'
 
 
-def _attempt_sql(token_hash: str, budget_prefix: str, versioned: bool) -> str:
-    """The device by its token's hash (placeholder ``token_hash``), with its organisation and that
-    organisation's PIN budget row (key: ``budget_prefix`` + organisation id): ``_pin_attempt``'s columns."""
-    return (f"SELECT {_columns(Device, 'd')}{', ' + _version('d') if versioned else ''}, "
-            f"{_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
-            'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
-            f'LEFT JOIN "throttle" t ON t."key" = {budget_prefix} || CAST(d."organisation_id" AS TEXT) '
-            f'WHERE d."token_hash" = {token_hash}')
-
-
 async def pin_attempt(token_hash: str, budget_key_prefix: str) -> PinAttempt | None:
     """The device with its organisation and that organisation's PIN budget row: one statement, no lock."""
     versioned = not _is_sqlite(_client(Device))
-    rows = await _rows(Device, _attempt_sql("{p1}", "{p2}", versioned), token_hash, budget_key_prefix)
+    rows = await _rows(Device, (
+        f"SELECT {_columns(Device, 'd')}{', ' + _version('d') if versioned else ''}, "
+        f"{_columns(Organisation, 'o')}, {_columns(Throttle, 't')} "
+        'FROM "device" d JOIN "organisation" o ON o."id" = d."organisation_id" '
+        'LEFT JOIN "throttle" t ON t."key" = {p2} || CAST(d."organisation_id" AS TEXT) '
+        'WHERE d."token_hash" = {p1}'), token_hash, budget_key_prefix)
     return _pin_attempt(rows[0]) if rows else None
 
 
@@ -240,9 +235,9 @@ class PinCheck:
 
     ``claimed`` is False when the database no longer holds what the caller decided on (the
     device's PIN count or state, its organisation's PIN switch or session length, the
-    organisation's PIN budget): then nothing was looked up or written, and ``current`` is the
-    device as the statement found it, to decide again. When claimed, ``current`` is the device
-    as the statement left it."""
+    organisation's PIN budget): then nothing was looked up or written, and the caller reads the
+    device again to decide again (``current`` is None; SQLite's steps read it first, and leave it
+    there). When claimed, ``current`` is the device as the statement left it."""
 
     seen: PinAttempt
     token_hash: str  # the device token's hash
@@ -251,7 +246,7 @@ class PinCheck:
     touch: bool  # write last_seen_at and clear the count if a user has this PIN
     claimed: bool = False
     current: PinAttempt | None = None
-    reread: bool = False  # the claim answered the device's columns: it changed since ``seen`` was read
+    reread: bool = False  # the device was read again: another writer changed it since ``seen`` was read
     user: User | None = None
     session: Session | None = None
     audit_event: audit.AuditEvent | None = None
@@ -280,21 +275,20 @@ def _pin_check_sql() -> str:
     """PostgreSQL, one statement (one transaction):
     d   claims the device row (locked until commit) if everything the caller decided on still
         holds: approved, count still $11-$13, PIN login on with $19 hours, budget not locked;
-        answers the device as locked (before ok's or no's write) only when its version is not
-        $20, the version of the row the caller holds: usually the caller has it already;
-    cur only when d claims nothing: the device by its token, with its organisation and budget,
-        as the statement found them, for the caller to decide again;
     u   the user the PIN names, looked up only if d claimed the device;
     s, a  a session and its audit row if u's login method is one of $9 (answered: their ids;
         the caller knows the rest, see ``_opened``);
     ok  the device touched and its count cleared when u was found (and $10 says there is a change);
     no  the count set to $14-$16 when u was not found;
-    and the row's version as the statement leaves it (ok's or no's write makes a new one).
-    The answer's columns are few on purpose: decoding and building what the caller already
-    holds cost more than the statement's own Python (bench/README.md)."""
+    and whether the claimed row's version (before ok's or no's write) moved from $20, the one the
+    caller holds, and the version as the statement leaves it (ok's or no's write makes a new one).
+    The answer's columns are few on purpose: what the caller holds already is not sent again, and
+    every column answered costs PostgreSQL (~10 % of the statement for the device's columns, though
+    almost always NULL) and the gateway (bench/README.md). The rare caller that lost its claim, or
+    whose device another writer changed, reads the device once more (``pin_attempt``)."""
     pin = AuthMethod.PIN.value
     return _sql(
-        f"WITH d AS (SELECT {_columns(Device, 'k')}, {_version('k')} FROM \"device\" k "
+        f"WITH d AS (SELECT k.\"id\" AS \"k__id\", {_version('k')} FROM \"device\" k "
         'WHERE k."id" = {p3} AND k."token_hash" = {p17} AND k."organisation_id" = {p2} '
         'AND k."state" = \'APPROVED\' AND (k."pin_failures", k."pin_window_start", k."pin_locked_until") '
         'IS NOT DISTINCT FROM ({p11}::int, {p12}::timestamptz, {p13}::timestamptz) '
@@ -302,12 +296,11 @@ def _pin_check_sql() -> str:
         'AND "session_max_hours" = {p19}) '
         'AND NOT EXISTS (SELECT 1 FROM "throttle" WHERE "key" = {p18} || CAST({p2} AS TEXT) '
         'AND "locked_until" > {p7}) FOR UPDATE OF k), '
-        f"cur AS ({_attempt_sql('{p17}', '{p18}', versioned=True)} AND NOT EXISTS (SELECT 1 FROM d)), "
         'u AS (SELECT * FROM "app_user" WHERE "pin_hmac" = {p1} AND "organisation_id" = {p2} '
         'AND "deleted_at" IS NULL AND EXISTS (SELECT 1 FROM d)), '
         f's AS (INSERT INTO "session" ({_SESSION_COLUMNS}) '
         f"SELECT {{p2}}, u.\"id\", {{p3}}, '{pin}', {{p4}}, {{p5}}, {{p6}}, {{p7}}, {{p7}}, {{p8}} "
-        'FROM u WHERE u."login_method" = ANY({p9}::text[]) RETURNING *), '
+        'FROM u WHERE u."login_method" = ANY({p9}::text[]) RETURNING "id", "user_id"), '
         f'a AS (INSERT INTO "audit_log" ({_AUDIT_COLUMNS}) '
         f"SELECT {{p2}}, '{LOGIN_SUCCEEDED}', s.\"user_id\", {{p3}}, {{p5}}, "
         f"jsonb_build_object('method', '{pin}', 'session_id', s.\"id\"), {{p7}} FROM s RETURNING \"id\"), "
@@ -315,10 +308,10 @@ def _pin_check_sql() -> str:
         'WHERE "id" IN (SELECT "k__id" FROM d) AND {p10} AND EXISTS (SELECT 1 FROM u) RETURNING "xmin"::text AS "v"), '
         f'no AS (UPDATE "device" SET ({_COUNT}) = ({{p14}}::int, {{p15}}::timestamptz, {{p16}}::timestamptz) '
         'WHERE "id" IN (SELECT "k__id" FROM d) AND NOT EXISTS (SELECT 1 FROM u) RETURNING "xmin"::text AS "v") '
-        'SELECT d."k__id" AS "claimed", COALESCE(ok."v", no."v", d."k__v") AS "version", fresh.*, cur.*, '
+        'SELECT d."k__id" AS "claimed", d."k__v" IS DISTINCT FROM {p20}::text AS "moved", '
+        'COALESCE(ok."v", no."v", d."k__v") AS "version", '
         f"{_columns(User, 'u')}, s.\"id\" AS \"s__id\", a.\"id\" AS \"a__id\" "
-        'FROM (SELECT 1) one LEFT JOIN d ON TRUE LEFT JOIN d fresh ON fresh."k__v" IS DISTINCT FROM {p20}::text '
-        'LEFT JOIN ok ON TRUE LEFT JOIN no ON TRUE LEFT JOIN cur ON TRUE '
+        'FROM (SELECT 1) one LEFT JOIN d ON TRUE LEFT JOIN ok ON TRUE LEFT JOIN no ON TRUE '
         "LEFT JOIN u ON TRUE LEFT JOIN s ON TRUE LEFT JOIN a ON TRUE",
         False)
 
@@ -334,17 +327,17 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
             new.expires_at, methods, check.touch, *pin_count(seen), *check.if_wrong, check.token_hash,
             check.budget_prefix, organisation.session_max_hours, check.seen.version])
         check.claimed = row["claimed"] is not None
-        if check.claimed:  # what was seen still holds: the device is as seen unless its version moved
-            check.reread = row["k__id"] is not None
-            device = _split(row, (Device, "k"))[0] if check.reread else _copy(seen)
-            _relate(device, organisation=organisation)
-            check.current = PinAttempt(device, check.seen.organisation_budget, row["version"])
-        else:
-            check.current = _pin_attempt(row)
         [check.user] = _split(row, (User, "u"))
         if row["s__id"] is not None:
             check.session = _opened(row["s__id"], organisation.id, check.user.id, seen.id, new)
         audit_id = row["a__id"]
+        if check.claimed and row["moved"]:  # another writer changed the device: read it as left
+            check.reread = True
+            check.current = await pin_attempt(check.token_hash, check.budget_prefix)
+        if check.claimed and check.current is None:  # unchanged (or gone since): as seen, then written
+            device = _copy(seen)
+            _relate(device, organisation=organisation)
+            check.current = PinAttempt(device, check.seen.organisation_budget, None if check.reread else row["version"])
     else:
         # SQLite has no INSERT inside WITH; the same steps in one transaction (one writer at a time).
         async with in_transaction():
@@ -357,7 +350,7 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
             id=audit_id, type=LOGIN_SUCCEEDED, organisation_id=organisation.id, actor_user_id=check.user.id,
             device_id=seen.id, ip_address=new.ip_address,
             data=_login_data(check.session), created_at=new.now)
-    if check.claimed:
+    if check.claimed and not check.reread:
         _as_left(check, new.now)
     return check
 

@@ -1,12 +1,9 @@
 """The hand-written statements of services/hot.py: they build the same models Tortoise would, and the
-PIN check answers the device as the database holds it, reading its columns only when they changed."""
-
-from datetime import timedelta
+PIN check hands on the device as the database holds it, reading it again only when it changed."""
 
 from gateway.models import Device, Organisation, Session, Throttle, User
-from gateway.services import auth, hot
-from gateway.services.clock import utcnow
-from gateway.services.tokens import hash_token, new_token
+from gateway.services import hot
+from gateway.services.tokens import hash_token
 from tests.support import pin_login, pin_ready
 
 PARTS = ((Session, "s"), (User, "u"), (Device, "d"), (Organisation, "o"), (Throttle, "t"))
@@ -62,7 +59,7 @@ DEVICE_NAME = """mutation($pin: String!) {
 }"""
 
 
-async def test_a_pin_login_answers_the_device_only_when_its_row_changed(api, backend, monkeypatch):
+async def test_a_pin_login_reads_the_device_again_only_when_its_row_changed(api, backend, monkeypatch):
     """On PostgreSQL the claim compares the row's version (xmin) with the one the process holds;
     the device a login hands on is always the row as the statement left it."""
     _, token = await pin_ready(api)
@@ -95,17 +92,17 @@ def _values(device: Device) -> dict:
     return {key: value for key, value in vars(device).items() if key not in ("_organisation", "_await_when_save")}
 
 
-async def test_a_lost_claim_answers_the_device_as_the_statement_found_it(api, backend):
-    """The caller decides again on that answer, without reading the device once more."""
-    org, token = await pin_ready(api)
-    token_hash = hash_token(token)
-    seen = await hot.pin_attempt(token_hash, auth.PIN_BUDGET)
-    await Device.filter(token_hash=token_hash).update(pin_failures=3)  # another process counted failures
-    now = utcnow()
-    check = await hot.pin_check(
-        hot.PinCheck(seen, token_hash, auth.PIN_BUDGET, (1, now, None), touch=False), "any", auth.PIN_METHODS,
-        hot.NewSession(hash_token(new_token()), None, "", now, now + timedelta(hours=1)))
-    assert not check.claimed and check.user is None and check.session is None
-    assert check.current.device.pin_failures == 3 and check.current.device.organisation.id == org.id
-    assert (check.current.version is not None) == (backend == "postgres")
-    assert await Session.filter(method="PIN").count() == 0
+async def test_a_lost_claim_writes_nothing_and_the_login_decides_again_on_the_row(api, monkeypatch):
+    """A hint gone stale behind the process's back loses its claim; the retry reads the device again."""
+    _, token = await pin_ready(api)
+    checks = []
+    pin_check = hot.pin_check
+    monkeypatch.setattr(hot, "pin_check", lambda *args: _kept(checks, pin_check(*args)))
+    assert (await pin_login(api, "24680", token))["userErrors"] == []  # the process keeps the device as a hint
+    await Device.filter(token_hash=hash_token(token)).update(pin_failures=3)  # another process counted failures
+    assert (await pin_login(api, "24680", token))["userErrors"] == []
+    lost, retry = checks[-2:]
+    assert not lost.claimed and lost.user is None and lost.session is None
+    assert retry.claimed and retry.seen.device.pin_failures == 3  # decided on the row, not on the hint
+    assert retry.current.device.pin_failures == 0 == (await Device.get(id=retry.current.device.id)).pin_failures
+    assert await Session.filter(method="PIN").count() == 2
