@@ -120,7 +120,7 @@ async def _claim_and_check(runtime: Runtime, client: Client, pin: str) -> tuple[
         if check.claimed:
             hints.put(token_hash, check.current)
             return check, token, now
-        attempt, fresh = check.current, True
+        attempt, fresh = check.current, True  # None on PostgreSQL: the next pass reads the device again
     raise refuse(ErrorCode.THROTTLED, "Too many attempts at once on this device: try again.", retry_after_seconds=1)
 
 
