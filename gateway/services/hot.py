@@ -331,13 +331,14 @@ async def pin_check(check: PinCheck, pin_hmac: str, methods: list[str], new: New
         if row["s__id"] is not None:
             check.session = _opened(row["s__id"], organisation.id, check.user.id, seen.id, new)
         audit_id = row["a__id"]
-        if check.claimed:  # another writer changed the device: read it as this statement left it
-            check.current = await pin_attempt(check.token_hash, check.budget_prefix) if row["moved"] else None
-            check.reread = check.current is not None
-        if check.claimed and not check.reread:  # unchanged (or gone since): as seen, then _as_left
-            device = _copy(seen)
-            _relate(device, organisation=organisation)
-            check.current = PinAttempt(device, check.seen.organisation_budget, row["version"])
+        if check.claimed:
+            if row["moved"]:  # another writer changed the device: read it as this statement left it
+                check.current = await pin_attempt(check.token_hash, check.budget_prefix)
+                check.reread = check.current is not None
+            if not check.reread:  # unchanged (or gone since): as seen, then _as_left
+                device = _copy(seen)
+                _relate(device, organisation=organisation)
+                check.current = PinAttempt(device, check.seen.organisation_budget, row["version"])
     else:
         # SQLite has no INSERT inside WITH; the same steps in one transaction (one writer at a time).
         async with in_transaction():
