@@ -63,9 +63,7 @@ async def test_a_pin_login_reads_the_device_again_only_when_its_row_changed(api,
     """On PostgreSQL the claim compares the row's version (xmin) with the one the process holds;
     the device a login hands on is always the row as the statement left it."""
     _, token = await pin_ready(api)
-    checks = []
-    pin_check = hot.pin_check
-    monkeypatch.setattr(hot, "pin_check", lambda *args: _kept(checks, pin_check(*args)))
+    checks = _recorded_checks(monkeypatch)
 
     async def login(pin: str, name: str | None = "Till 1") -> bool:
         answer = (await api.data(DEVICE_NAME, {"pin": pin}, device_token=token))["loginWithPin"]
@@ -83,9 +81,17 @@ async def test_a_pin_login_reads_the_device_again_only_when_its_row_changed(api,
     assert await login("24680", name="Bar") is False
 
 
-async def _kept(found: list, check):
-    found.append(await check)
-    return found[-1]
+def _recorded_checks(monkeypatch) -> list:
+    """Every ``hot.pin_check`` the test's logins make, as returned, in order."""
+    checks = []
+    pin_check = hot.pin_check
+
+    async def recorded(*args):
+        checks.append(await pin_check(*args))
+        return checks[-1]
+
+    monkeypatch.setattr(hot, "pin_check", recorded)
+    return checks
 
 
 def _values(device: Device) -> dict:
@@ -95,9 +101,7 @@ def _values(device: Device) -> dict:
 async def test_a_lost_claim_writes_nothing_and_the_login_decides_again_on_the_row(api, monkeypatch):
     """A hint gone stale behind the process's back loses its claim; the retry reads the device again."""
     _, token = await pin_ready(api)
-    checks = []
-    pin_check = hot.pin_check
-    monkeypatch.setattr(hot, "pin_check", lambda *args: _kept(checks, pin_check(*args)))
+    checks = _recorded_checks(monkeypatch)
     assert (await pin_login(api, "24680", token))["userErrors"] == []  # the process keeps the device as a hint
     await Device.filter(token_hash=hash_token(token)).update(pin_failures=3)  # another process counted failures
     assert (await pin_login(api, "24680", token))["userErrors"] == []
