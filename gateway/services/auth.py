@@ -52,7 +52,7 @@ async def login_with_password(client: Client, username: str, password: str) -> L
 
 
 # The login methods a PIN may open a session for.
-PIN_METHODS = [LoginMethod.PIN_ONLY.value, LoginMethod.PASSWORD_AND_PIN.value]
+PIN_METHODS = (LoginMethod.PIN_ONLY.value, LoginMethod.PASSWORD_AND_PIN.value)
 PIN_BUDGET = "pin:organisation:"  # + organisation id: the organisation's PIN failure budget
 # A PIN check loses its claim only when the device changed since it was read (a failure
 # counted, a count cleared, a revocation): a register never needs many reads, and an

@@ -1,6 +1,8 @@
 """The hand-written statements of services/hot.py: they build the same models Tortoise would, and the
 PIN check hands on the device as the database holds it, reading it again only when it changed."""
 
+import pytest
+
 from gateway.models import Device, Organisation, Session, Throttle, User
 from gateway.services import hot
 from gateway.services.tokens import hash_token
@@ -110,3 +112,14 @@ async def test_a_lost_claim_writes_nothing_and_the_login_decides_again_on_the_ro
     assert retry.claimed and retry.seen.device.pin_failures == 3  # decided on the row, not on the hint
     assert retry.current.device.pin_failures == 0 == (await Device.get(id=retry.current.device.id)).pin_failures
     assert await Session.filter(method="PIN").count() == 2
+
+
+
+def test_the_pin_statement_writes_the_login_methods_into_its_sql():
+    assert "IN ('PIN_ONLY', 'PASSWORD_AND_PIN')" in hot._pin_check_sql(("PIN_ONLY", "PASSWORD_AND_PIN"))
+
+
+@pytest.mark.parametrize("bad", ["PIN'); DROP TABLE session; --", "PIN ONLY", "PÏN", ""])
+def test_the_pin_statement_takes_only_plain_words_as_login_methods(bad):
+    with pytest.raises(ValueError):
+        hot._pin_check_sql(("PIN_ONLY", bad))
