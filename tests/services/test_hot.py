@@ -114,7 +114,6 @@ async def test_a_lost_claim_writes_nothing_and_the_login_decides_again_on_the_ro
     assert await Session.filter(method="PIN").count() == 2
 
 
-
 def test_the_pin_statement_writes_the_login_methods_into_its_sql():
     assert "IN ('PIN_ONLY', 'PASSWORD_AND_PIN')" in hot._pin_check_sql(("PIN_ONLY", "PASSWORD_AND_PIN"))
 
