@@ -107,7 +107,7 @@ def _split(row, *parts: tuple[type[Model], str]) -> list[Model | None]:
 @lru_cache(maxsize=64)
 def _sql(template: str, sqlite: bool) -> str:
     """``{p1}``, ``{p2}``… become the dialect's placeholders, numbered: usable in any order and more than once."""
-    return template.format(**{f"p{i}": (f"?{i}" if sqlite else f"${i}") for i in range(1, 30)})
+    return template.format(**{f"p{i}": (f"?{i}" if sqlite else f"${i}") for i in range(1, 20)})
 
 
 _held: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_hot_connection", default=None)
