@@ -1,12 +1,14 @@
 """The hand-written statements of services/hot.py: they build the same models Tortoise would, and the
 PIN check hands on the device as the database holds it, reading it again only when it changed."""
 
+import asyncio
+
 import pytest
 
-from gateway.models import Device, Organisation, Session, Throttle, User
-from gateway.services import hot
+from gateway.models import AuditLog, Device, Organisation, Session, Throttle, User
+from gateway.services import auth, hot
 from gateway.services.tokens import hash_token
-from tests.support import pin_login, pin_ready
+from tests.support import add_pin_user, approved_register, enable_pins, make_client, new_org, pin_login, pin_ready
 
 PARTS = ((Session, "s"), (User, "u"), (Device, "d"), (Organisation, "o"), (Throttle, "t"))
 
@@ -115,10 +117,57 @@ async def test_a_lost_claim_writes_nothing_and_the_login_decides_again_on_the_ro
 
 
 def test_the_pin_statement_writes_the_login_methods_into_its_sql():
-    assert "IN ('PIN_ONLY', 'PASSWORD_AND_PIN')" in hot._pin_check_sql(("PIN_ONLY", "PASSWORD_AND_PIN"))
+    assert "IN ('PIN_ONLY', 'PASSWORD_AND_PIN')" in hot._pin_check_sql(("PIN_ONLY", "PASSWORD_AND_PIN"), 1)
 
 
 @pytest.mark.parametrize("bad", ["PIN'); DROP TABLE session; --", "PIN ONLY", "PÏN", ""])
 def test_the_pin_statement_takes_only_plain_words_as_login_methods(bad):
     with pytest.raises(ValueError):
-        hot._pin_check_sql(("PIN_ONLY", bad))
+        hot._pin_check_sql(("PIN_ONLY", bad), 1)
+
+
+async def test_pin_logins_that_queue_are_written_together_each_with_its_own_outcome(
+        aiohttp_client, postgres_settings, monkeypatch):
+    """The claims that queue while others are written go out as one statement (services/group_commit.py):
+    each login still gets its own session and audit row, or its own count on its own device."""
+    api = await make_client(aiohttp_client, postgres_settings)
+    org = await new_org(api)
+    await enable_pins(api, org)
+    await add_pin_user(api, org, "sam", "24680")
+    await add_pin_user(api, org, "kim", "11223", method="PASSWORD")  # a right PIN, but no PIN session for kim
+    registers = [await approved_register(api, org, f"Till {n}") for n in range(8)]
+    for token in registers:  # the process keeps each device as a hint: a login is then its claim alone
+        assert (await pin_login(api, "24680", token))["userErrors"] == []
+    pins = ["24680", "13579", "24680", "11223", "24680", "97531", "24680", "24680"]
+    sizes, gate, write = [], asyncio.Event(), hot._write_claims
+
+    async def held(methods, connection, claims):
+        sizes.append(len(claims))
+        if len(sizes) <= hot.CLAIMS_AT_ONCE:
+            await gate.wait()  # the first statements wait until the other logins have queued behind them
+        return await write(methods, connection, claims)
+
+    monkeypatch.setattr(hot, "_write_claims", held)
+    logins = [asyncio.ensure_future(pin_login(api, pin, token)) for pin, token in zip(pins, registers)]
+    group = hot._claims(hot._client(Session), auth.PIN_METHODS)
+    for _ in range(2000):
+        if len(group.queue) == len(pins) - hot.CLAIMS_AT_ONCE:
+            break
+        await asyncio.sleep(0.005)
+    gate.set()
+    answers = await asyncio.wait_for(asyncio.gather(*logins), 30)
+    assert sizes == [1, 1, 6]
+
+    codes = [[error["code"] for error in answer["userErrors"]] for answer in answers]
+    assert codes == [[] if pin == "24680" else ["METHOD_NOT_ALLOWED"] if pin == "11223" else ["INVALID_CREDENTIALS"]
+                     for pin in pins]
+    devices = {device.token_hash: device for device in await Device.filter(organisation_id=org.id)}
+    for pin, token in zip(pins, registers):
+        device = devices[hash_token(token)]
+        assert device.pin_failures == (pin not in ("24680", "11223")), device.name
+        sessions = await Session.filter(device_id=device.id, method="PIN").prefetch_related("user")
+        assert [session.user.username for session in sessions] == ["sam"] * (1 + (pin == "24680"))
+        audits = await AuditLog.filter(device_id=device.id, type=hot.LOGIN_SUCCEEDED)
+        assert [a.data["session_id"] for a in audits if a.data["method"] == "PIN"] == [x.id for x in sessions]
+    tokens = {answer["token"] for answer in answers if answer["token"]}
+    assert len(tokens) == pins.count("24680")
