@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-import functools
 import itertools
 import weakref
 from datetime import datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from tortoise import timezone as tortoise_timezone
 from tortoise.backends.base.client import TransactionalDBClient
@@ -286,8 +285,8 @@ _CLAIM = (("pin_hmac", "text"), ("org", "bigint"), ("dev", "bigint"), ("tok", "t
 def _pin_check_sql(methods: tuple[str, ...], count: int) -> str:
     """PostgreSQL, one statement (one transaction) for ``count`` claims on as many devices, one
     row each in ``i`` (``n`` its place, answered in that order; see ``group_commit``):
-    d   claims each device row (locked until commit, in id order so that two statements never
-        wait on each other) if everything its caller decided on still holds: approved, count
+    d   claims each device row (locked until commit, in id order so that two statements cannot
+        deadlock) if everything its caller decided on still holds: approved, count
         still f/ws/lu, PIN login on with ``hours``, budget not locked;
     u   the user the PIN names, looked up only for a claimed device;
     s, a  a session (``hours`` long) and its audit row if u's login method is one of ``methods``
@@ -374,7 +373,7 @@ def _claims(client, methods: tuple[str, ...]) -> GroupCommit:
         groups = _groups[client] = {}
     group = groups.get(methods)
     if group is None:
-        group = groups[methods] = GroupCommit(client, functools.partial(_write_claims, methods),
+        group = groups[methods] = GroupCommit(client, partial(_write_claims, methods),
                                               at_once=CLAIMS_AT_ONCE, most=CLAIMS_PER_STATEMENT)
     return group
 
