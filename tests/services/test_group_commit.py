@@ -19,7 +19,7 @@ class Writes:
 
     async def __call__(self, connection, values):
         assert connection == "connection"
-        self.groups.append([v for v in values])
+        self.groups.append(list(values))
         self.at_once += 1
         self.most_at_once = max(self.most_at_once, self.at_once)
         try:
@@ -59,13 +59,24 @@ async def _until(condition) -> None:
     raise AssertionError("never happened")
 
 
-async def test_callers_that_queue_behind_a_write_are_written_together_next():
-    writes = Writes()
-    group = GroupCommit("client", writes, at_once=1, most=3)
-    first = asyncio.ensure_future(group.submit(1, key="a"))
+async def _one_being_written(most: int = 6, **options) -> tuple[Writes, GroupCommit, asyncio.Future]:
+    """A group (one statement at a time) whose first caller's write is under way, held at the gate."""
+    writes = Writes(**options)
+    group = GroupCommit("client", writes, at_once=1, most=most)
+    first = asyncio.ensure_future(group.submit(1, key=1))
     await _until(lambda: writes.groups)
-    queued = [asyncio.ensure_future(group.submit(value, key=key)) for value, key in ((2, "b"), (3, "c"), (4, "d"))]
-    await _until(lambda: len(group.queue) == 3)
+    return writes, group, first
+
+
+async def _queued(group: GroupCommit, *values_and_keys) -> list[asyncio.Future]:
+    calls = [asyncio.ensure_future(group.submit(value, key=key)) for value, key in values_and_keys]
+    await _until(lambda: len(group.queue) == len(calls))
+    return calls
+
+
+async def test_callers_that_queue_behind_a_write_are_written_together_next():
+    writes, group, first = await _one_being_written(most=3)
+    queued = await _queued(group, (2, "b"), (3, "c"), (4, "d"))
     writes.gate.set()
     assert await _answer(first) == 2
     assert await _answer(asyncio.gather(*queued)) == [4, 6, 8]
@@ -74,13 +85,8 @@ async def test_callers_that_queue_behind_a_write_are_written_together_next():
 
 
 async def test_a_group_holds_at_most_most_callers_and_never_one_key_twice():
-    writes = Writes()
-    group = GroupCommit("client", writes, at_once=1, most=2)
-    first = asyncio.ensure_future(group.submit(1, key="a"))
-    await _until(lambda: writes.groups)
-    queued = [asyncio.ensure_future(group.submit(value, key=key))
-              for value, key in ((2, "b"), (3, "b"), (4, "c"), (5, "d"))]
-    await _until(lambda: len(group.queue) == 4)
+    writes, group, first = await _one_being_written(most=2)
+    queued = await _queued(group, (2, "b"), (3, "b"), (4, "c"), (5, "d"))
     writes.gate.set()
     assert await _answer(asyncio.gather(first, *queued)) == [2, 4, 6, 8, 10]
     # "b" twice: its second row waits for the next statement, and keeps its place ahead of "d".
@@ -100,12 +106,8 @@ async def test_at_once_statements_at_a_time():
 
 
 async def test_a_failing_group_is_written_again_one_by_one(lanes):
-    writes = Writes(fail_with=3)
-    group = GroupCommit("client", writes, at_once=1, most=6)
-    first = asyncio.ensure_future(group.submit(1, key=1))
-    await _until(lambda: writes.groups)
-    calls = [asyncio.ensure_future(group.submit(value, key=value)) for value in (2, 3, 4)]
-    await _until(lambda: len(group.queue) == 3)
+    writes, group, first = await _one_being_written(fail_with=3)
+    calls = await _queued(group, (2, 2), (3, 3), (4, 4))
     writes.gate.set()
     answers = await _answer(asyncio.gather(first, *calls, return_exceptions=True))
     assert answers[:2] == [2, 4] and answers[3] == 8
@@ -115,12 +117,8 @@ async def test_a_failing_group_is_written_again_one_by_one(lanes):
 
 
 async def test_a_caller_cancelled_while_queued_is_not_written():
-    writes = Writes()
-    group = GroupCommit("client", writes, at_once=1, most=6)
-    first = asyncio.ensure_future(group.submit(1, key=1))
-    await _until(lambda: writes.groups)
-    gone, kept = (asyncio.ensure_future(group.submit(value, key=value)) for value in (2, 3))
-    await _until(lambda: len(group.queue) == 2)
+    writes, group, first = await _one_being_written()
+    gone, kept = await _queued(group, (2, 2), (3, 3))
     gone.cancel()
     await asyncio.sleep(0)
     writes.gate.set()
@@ -129,12 +127,8 @@ async def test_a_caller_cancelled_while_queued_is_not_written():
 
 
 async def test_a_writer_cancelled_mid_write_answers_its_group_and_hands_the_turn_on():
-    writes = Writes()
-    group = GroupCommit("client", writes, at_once=1, most=6)
-    writer = asyncio.ensure_future(group.submit(1, key=1))
-    await _until(lambda: writes.groups)
-    later = asyncio.ensure_future(group.submit(2, key=2))
-    await _until(lambda: group.queue)
+    writes, group, writer = await _one_being_written()
+    [later] = await _queued(group, (2, 2))
     writer.cancel()  # e.g. the server shutting down: its statement's outcome is unknown
     with pytest.raises(asyncio.CancelledError):
         await writer
@@ -144,12 +138,8 @@ async def test_a_writer_cancelled_mid_write_answers_its_group_and_hands_the_turn
 
 
 async def test_a_caller_cancelled_when_handed_the_turn_hands_it_on(monkeypatch):
-    writes = Writes()
-    group = GroupCommit("client", writes, at_once=1, most=1)
-    first = asyncio.ensure_future(group.submit(1, key=1))
-    await _until(lambda: writes.groups)
-    second, third = (asyncio.ensure_future(group.submit(value, key=value)) for value in (2, 3))
-    await _until(lambda: len(group.queue) == 2)
+    writes, group, first = await _one_being_written(most=1)
+    second, third = await _queued(group, (2, 2), (3, 3))
     hand_on = group._hand_on
 
     def hand_on_then_cancel():  # the second caller goes away just as it is handed the turn
