@@ -11,7 +11,7 @@ At most ``at_once`` statements of a group run at a time in a process: that is wh
 the queue, and so the groups, form; when idle a write goes out alone, at once. The writer is
 whichever waiting caller is handed the turn (no task of its own): it takes a connection,
 writes the group, answers each member and hands the turn on. Members never share a key (a
-device): each statement touches a key once, so rows written twice land in the next one.
+device): a statement touches each key once, and a second write for a key waits for the next.
 
 A group that fails is written again one member at a time, each member getting its own
 answer or its own error: one member's bad row never fails the others, and nothing of the
