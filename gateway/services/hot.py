@@ -368,9 +368,7 @@ _groups: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Tortoise cli
 
 
 def _claims(client, methods: tuple[str, ...]) -> GroupCommit:
-    groups = _groups.get(client)
-    if groups is None:
-        groups = _groups[client] = {}
+    groups = _groups.setdefault(client, {})
     group = groups.get(methods)
     if group is None:
         group = groups[methods] = GroupCommit(client, partial(_write_claims, methods),
