@@ -1,4 +1,4 @@
-"""One Settings object, read from the environment (DESIGN §6)."""
+"""One Settings object, read from the environment."""
 
 from __future__ import annotations
 
@@ -33,8 +33,6 @@ class Settings:
     query_stats: bool = False
     plugins: tuple[str, ...] = ()
     disable_plugins: tuple[str, ...] = ()
-    # PostgreSQL connections per process for the hot statements (db.py, "lanes").
-    hot_connections: int = 4
 
     @property
     def is_sqlite(self) -> bool:
@@ -72,8 +70,6 @@ class Settings:
             query_stats=_flag(env.get("PAIRGATE_QUERY_STATS"), False),
             plugins=_names(env.get("PAIRGATE_PLUGINS", "")),
             disable_plugins=_names(env.get("PAIRGATE_DISABLE_PLUGINS", "")),
-            hot_connections=_count(env.get("PAIRGATE_HOT_CONNECTIONS"), "PAIRGATE_HOT_CONNECTIONS",
-                                   cls.hot_connections),
         )
         values.update(overrides)
         return cls(**values)
@@ -85,18 +81,6 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgres://" + url[len(prefix):]
     return url
-
-
-def _count(raw: str | None, name: str, default: int) -> int:
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise SettingsError(f"{name} must be a whole number of at least 1, not {raw!r}")
-    return value
 
 
 def _names(raw: str) -> tuple[str, ...]:

@@ -33,12 +33,3 @@ def test_flags_and_public_url():
                                   "PAIRGATE_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1"})
     assert (settings.introspection, settings.query_stats, settings.public_url) == (False, True, "https://pos.example")
     assert len(settings.trusted_proxies) == 2
-
-
-def test_hot_connections_is_a_count_of_at_least_one():
-    base = {"PAIRGATE_SECRET_KEY": "k" * 40, "PAIRGATE_DATABASE_URL": "sqlite://:memory:"}
-    assert Settings.from_env(base).hot_connections == 4
-    assert Settings.from_env({**base, "PAIRGATE_HOT_CONNECTIONS": " 8 "}).hot_connections == 8
-    for bad in ("0", "-2", "four", "2.5"):
-        with pytest.raises(SettingsError, match="PAIRGATE_HOT_CONNECTIONS must be a whole number"):
-            Settings.from_env({**base, "PAIRGATE_HOT_CONNECTIONS": bad})

@@ -8,7 +8,7 @@ import strawberry
 from graphql import GraphQLEnumValue
 from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 
-from gateway.graphql import inputs, limits, types
+from gateway.graphql import limits, types
 from gateway.graphql.errors import ErrorPolicy
 from gateway.graphql.admin_mutations import AdminMutations
 from gateway.graphql.mutations import CoreMutations
@@ -39,7 +39,6 @@ def build_schema(runtime: Runtime) -> Schema:
         types.AuditEvent,
     ])
     _install_device_types(schema, runtime)
-    inputs.build_directly(schema)
     return schema
 
 

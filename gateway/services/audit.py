@@ -1,4 +1,4 @@
-"""The audit log: one row per security-relevant event (DESIGN §5), handed to plugins after commit.
+"""The audit log: one row per security-relevant event, handed to plugins after commit.
 
 Services open their transactions with ``unit_of_work()`` instead of Tortoise's
 ``in_transaction()``. Events recorded inside one wait until the outermost unit
@@ -72,10 +72,7 @@ async def record(event_type: str, *, organisation_id: int | None, actor=None, de
 
 
 async def announce(event: AuditEvent) -> AuditEvent:
-    """Hand a written audit row to plugins: after the unit of work commits, or at once outside one.
-
-    ``record`` calls this; so does a service that wrote the row in its own SQL (hot.pin_check).
-    """
+    """Hand a written audit row to plugins: after the unit of work commits, or at once outside one."""
     pending = _pending.get()
     if pending is None:
         await _dispatch([event])

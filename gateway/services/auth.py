@@ -1,4 +1,11 @@
-"""Logging in (password or PIN) and out, and turning a bearer token back into a session."""
+"""Logging in (password or PIN) and out, and turning a bearer token back into a session.
+
+Every login writes its session in a transaction that holds the user's row
+(``SELECT … FOR UPDATE``). Deleting a user or changing their credentials holds
+the same row, so the two never interleave: either the login commits first and
+the delete or change then ends its session, or the login finds the user gone
+(or the password changed) and opens nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,19 @@ import dataclasses
 from datetime import datetime, timedelta
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
-from gateway.services import audit, devices, hot, passwords, pins, sessions, throttle
+from gateway.services import audit, devices, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import TOUCH_INTERVAL, utcnow
-from gateway.services.errors import ErrorCode, UserErrors, refuse
+from gateway.services.errors import ErrorCode, refuse
 from gateway.services.runtime import Runtime
 from gateway.services.sessions import EndReason
 from gateway.services.tokens import hash_token, new_token
 
 WRONG_PASSWORD = "Wrong username or password."
 WRONG_PIN = "Wrong PIN."
+# The login methods a PIN may open a session for.
+PIN_METHODS = (LoginMethod.PIN_ONLY, LoginMethod.PASSWORD_AND_PIN)
+PIN_BUDGET = "pin:organisation:"  # + organisation id: the organisation's PIN failure budget
 
 
 @dataclasses.dataclass
@@ -32,136 +42,98 @@ async def login_with_password(client: Client, username: str, password: str) -> L
     username = username.strip()
     keys = (throttle.Key(f"password:user:{username.lower()}", throttle.PASSWORD_USER),
             throttle.Key(f"password:address:{client.ip_address}", throttle.PASSWORD_ADDRESS))
-    await throttle.charge(*keys)
-    user = await User.get_or_none(username=username, deleted_at=None).select_related("organisation")
+    await throttle.charge(*keys)  # counted before the check, so parallel guesses cannot outrun it
+    user = await User.get_or_none(username=username, deleted_at=None)
     ok = await passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
         await _failed(Actor(client=client), user.organisation_id if user else None, "PASSWORD", keys,
                       username=username)
         raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PASSWORD)
     await throttle.succeeded(*keys)
-    if user.login_method == LoginMethod.PIN_ONLY:
-        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN, on an approved device.")
     known = await devices.by_token(client.device_token)
     async with audit.unit_of_work():
+        # The password was checked without a lock (the hash is slow); the row, locked now, must
+        # still be that user with that password, or a delete or a change got there first.
+        user = await _locked_user(id=user.id, password_hash=user.password_hash)
+        if user is None:
+            raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PASSWORD)
+        if user.login_method == LoginMethod.PIN_ONLY:
+            raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN, on an approved device.")
         device, device_token = await devices.device_for_login(known, user)
-        result = await _open_session(user, client, AuthMethod.PASSWORD, device)
+        result = await _open_session(user, user.organisation, client, AuthMethod.PASSWORD, device)
     result.device_token = device_token
     result.prompt = devices.approval_prompt(device, user, user.organisation)
     return result
 
 
-# The login methods a PIN may open a session for.
-PIN_METHODS = (LoginMethod.PIN_ONLY.value, LoginMethod.PASSWORD_AND_PIN.value)
-PIN_BUDGET = "pin:organisation:"  # + organisation id: the organisation's PIN failure budget
-# A PIN check loses its claim only when the device changed since it was read (a failure
-# counted, a count cleared, a revocation): a register never needs many reads, and an
-# attack on one device locks it after five counted failures.
-PIN_READS = 10
-
-
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
-    """Decide on the device as last read, then check the PIN in one statement that first claims
-    the device: it locks the row and goes on only if the database still holds what the decision
-    took from it (the device's PIN count and state, the organisation's PIN switch and budget).
-    Parallel guesses on one device therefore cannot share a count: a loser decides again on what
-    the winner left (so five wrong guesses lock the device, however they arrive).
+    """Log in with a PIN alone, as one transaction that reads top to bottom:
 
-    What was read is kept as a hint for the next login on the device (``runtime.pin_devices``):
-    usually a login is that one statement. A hint is only ever a reason to try the claim; a
-    refusal is always decided on what the database holds."""
-    if not client.device_token:
-        raise _pin_refusal(runtime, None)
-    # Only the statements share the held connection: what follows takes its own from the
-    # pool, and holding one while waiting for another deadlocks a busy pool.
-    async with hot.one_connection():
-        check, token, now = await _claim_and_check(runtime, client, pin)
-    device = check.current.device
-    if check.user is None:
-        await _pin_failed(client, device, throttle.Count(*check.if_wrong), now)
-        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
-    if check.session is None:
-        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
-    await audit.announce(check.audit_event)  # committed with the session
-    return LoginResult(token=token, session=check.session, user=check.user, device=device)
-
-
-async def _claim_and_check(runtime: Runtime, client: Client, pin: str) -> tuple[hot.PinCheck, str, datetime]:
-    token_hash, pin_hmac = hash_token(client.device_token), None
-    hints = runtime.pin_devices
-    attempt, fresh = hints.get(token_hash), False
-    for _ in range(PIN_READS):
-        now = utcnow()
-        if attempt is None:
-            attempt, fresh = await hot.pin_attempt(token_hash, PIN_BUDGET), True
-        try:
-            _refuse_unless_open(runtime, attempt, now)  # not a guess: nothing checked, nothing counted
-        except UserErrors:
-            if fresh:
-                hints.drop(token_hash)
-                raise
-            attempt = None  # the hint may be stale: decide on what the database holds
-            continue
-        device = attempt.device
-        organisation = device.organisation
-        if pin_hmac is None:
-            well_formed = pin and pin.isascii() and pin.isdigit() and len(pin) <= 32
-            pin_hmac = pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin) if well_formed else ""
-        seen = _pin_count(device)
-        if_wrong = throttle.Count(*seen.as_tuple())
-        if_wrong.add_failure(throttle.PIN_DEVICE, now)
-        token = new_token()
-        check = await hot.pin_check(
-            hot.PinCheck(attempt, token_hash, PIN_BUDGET, if_wrong.as_tuple(),
-                         touch=bool(seen.failures or seen.locked_until) or devices.touch_due(device, now)),
-            pin_hmac, PIN_METHODS,
-            hot.NewSession(hash_token(token), client.ip_address, (client.user_agent or "")[:400], now,
-                           now + timedelta(hours=organisation.session_max_hours)))
-        if check.claimed:
-            hints.put(token_hash, check.current)
-            return check, token, now
-        attempt, fresh = check.current, True  # None on PostgreSQL: the next pass reads the device again
-    raise refuse(ErrorCode.THROTTLED, "Too many attempts at once on this device: try again.", retry_after_seconds=1)
-
-
-def _refuse_unless_open(runtime: Runtime, attempt: hot.PinAttempt | None, now) -> None:
-    """Raise the refusal for a device that takes no PIN now. A locked device learns nothing,
-    not even that its PIN is right; a locked organisation budget likewise."""
-    device = attempt.device if attempt else None
-    if device is not None:
-        _pin_count(device).refuse_if_locked(now)
-    refusal = _pin_refusal(runtime, device)
-    if refusal is not None:
-        raise refusal
-    if attempt.organisation_budget is not None:
-        throttle.Count.of(attempt.organisation_budget).refuse_if_locked(now)
-
-
-def _pin_count(device: Device) -> throttle.Count:
-    return throttle.Count(*hot.pin_count(device))
-
-
-async def _pin_failed(client: Client, device: Device, count: throttle.Count, now) -> None:
-    """After a wrong PIN (already counted against the device): the organisation's budget, and the audit."""
-    budget = throttle.Key(f"{PIN_BUDGET}{device.organisation_id}", throttle.PIN_ORGANISATION)
-    actor = Actor(client=Client(client.ip_address, client.user_agent))
+    1. lock the device row, so that guesses on one register queue and each sees the count
+       the one before it left;
+    2. refuse, counting nothing, unless the device takes PINs now: approved, of a type that
+       supports PIN login, PIN login on, the device's count and the organisation's budget
+       not locked (the budget's row is held too, so guesses spread over many registers also
+       queue, and at most the budget is looked up);
+    3. look the PIN up (and lock its user's row: see the module's docstring);
+    4. write the verdict: a wrong PIN counts against the device and the organisation; a
+       right one clears the device's count and opens a session.
+    """
+    now = utcnow()
     async with audit.unit_of_work():
-        await throttle.failed(budget)
-        await _failed(actor, device.organisation_id, "PIN", (budget,), device_id=device.id)
-        if count.locked_until is not None:
-            await throttle.audit_lock("pin:device", count, device.organisation_id, actor, now, method="PIN",
-                                      device_id=device.id)
+        device = await devices.lock_by_token(client.device_token)
+        _refuse_pin_login(runtime, device)
+        organisation = device.organisation
+        budget = await throttle.hold(f"{PIN_BUDGET}{organisation.id}", now)
+        devices.pin_count(device).refuse_if_locked(now)
+        throttle.Count.of(budget).refuse_if_locked(now)
+        user = await _locked_user(organisation_id=organisation.id, pin_hmac=_pin_hmac(runtime, organisation, pin))
+        if user is None:
+            await _wrong_pin(client, device, budget, now)
+        elif user.login_method in PIN_METHODS:
+            await devices.pin_succeeded(device, now)
+            result = await _open_session(user, organisation, client, AuthMethod.PIN, device)
+    if user is None:
+        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
+    if user.login_method not in PIN_METHODS:
+        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
+    return result
 
 
-def _pin_refusal(runtime: Runtime, device: Device | None) -> UserErrors | None:
+def _refuse_pin_login(runtime: Runtime, device: Device | None) -> None:
     if device is None or device.state != DeviceState.APPROVED:
-        return refuse(ErrorCode.DEVICE_NOT_APPROVED, "This device is not approved for PIN login.")
+        raise refuse(ErrorCode.DEVICE_NOT_APPROVED, "This device is not approved for PIN login.")
     spec = runtime.device_types.get(device.device_type)
     if spec is None or not spec.supports_pin_login:
-        return refuse(ErrorCode.DEVICE_NOT_APPROVED, "This kind of device does not support PIN login.")
+        raise refuse(ErrorCode.DEVICE_NOT_APPROVED, "This kind of device does not support PIN login.")
     if not device.organisation.pin_login_enabled:
-        return refuse(ErrorCode.PIN_LOGIN_DISABLED, "PIN login is switched off for this organisation.")
-    return None
+        raise refuse(ErrorCode.PIN_LOGIN_DISABLED, "PIN login is switched off for this organisation.")
+
+
+def _pin_hmac(runtime: Runtime, organisation: Organisation, pin: str) -> str:
+    """What the PIN is stored as; a PIN no user can have (not digits, absurdly long) matches nothing."""
+    if not (pin.isascii() and pin.isdigit() and len(pin) <= 32):
+        return ""
+    return pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin)
+
+
+async def _locked_user(**match) -> User | None:
+    """The live user matching ``match``, with its organisation, its row locked until commit."""
+    return await (User.filter(deleted_at=None, **match).select_related("organisation")
+                  .select_for_update(of=("app_user",)).first())
+
+
+async def _wrong_pin(client: Client, device: Device, budget, now: datetime) -> None:
+    """Count a wrong PIN against the device and the organisation, and audit it (and any lock it set)."""
+    count = await devices.pin_failed(device, now)
+    organisation_count = await throttle.add_failure(budget, throttle.PIN_ORGANISATION, now)
+    actor = Actor(client=Client(client.ip_address, client.user_agent))
+    await audit.record("login.failed", organisation_id=device.organisation_id, actor=actor, method="PIN",
+                       device_id=device.id)
+    for name, locked in (("pin:device", count), ("pin:organisation", organisation_count)):
+        if locked.locked_until is not None:
+            await throttle.audit_lock(name, locked, device.organisation_id, actor, now, method="PIN",
+                                      device_id=device.id)
 
 
 async def _failed(actor: Actor, organisation_id: int | None, method: str, keys, **data) -> None:
@@ -169,46 +141,63 @@ async def _failed(actor: Actor, organisation_id: int | None, method: str, keys, 
     await throttle.audit_locks(keys, organisation_id, actor, method=method)
 
 
-async def _open_session(user: User, client: Client, method: AuthMethod, device: Device | None) -> LoginResult:
-    organisation: Organisation = user.organisation
+async def _open_session(user: User, organisation: Organisation, client: Client, method: AuthMethod,
+                        device: Device | None) -> LoginResult:
     now = utcnow()
     token = new_token()
     session = await Session.create(
-        organisation_id=user.organisation_id,
+        organisation_id=organisation.id,
         user=user,
         device=device,
         method=method,
         token_hash=hash_token(token),
         ip_address=client.ip_address,
         user_agent=(client.user_agent or "")[:400],
+        created_at=now,
         last_seen_at=now,
         expires_at=now + timedelta(hours=organisation.session_max_hours),
     )
-    await audit.record("login.succeeded", organisation_id=user.organisation_id,
+    await audit.record("login.succeeded", organisation_id=organisation.id,
                        actor=Actor(client=client, user=user), device_id=device.id if device else None,
                        method=method.value, session_id=session.id)
     return LoginResult(token=token, session=session, user=user, device=device)
 
 
+def touch_interval(idle: timedelta) -> timedelta:
+    """How often a session's last use is written: a quarter of its idle timeout, at most a minute.
+    Writing it on every request would turn every read into a write."""
+    return min(TOUCH_INTERVAL, idle / 4)
+
+
 async def authenticate(token: str | None) -> Session | None:
-    """The live session for ``token``, or None. Ends sessions found idle or too old."""
+    """The live session for ``token``, or None. Ends sessions found idle, too old, of a deleted
+    user, or opened by PIN on a device that is no longer approved."""
     if not token:
         return None
-    session = await hot.live_session(hash_token(token))
+    session = await (Session.filter(token_hash=hash_token(token), ended_at=None)
+                     .select_related("user", "organisation", "device").first())
     if session is None:
         return None
     now = utcnow()
+    idle = timedelta(minutes=session.organisation.session_idle_minutes)
+    # The last use written may be up to one touch interval older than the real one, so a session
+    # counts as idle only past that margin: one used more often than its timeout never ends idle.
+    since = now - session.last_seen_at
     reason = None
-    if now >= session.expires_at:
+    if session.user.deleted_at is not None:
+        reason = EndReason.USER_DELETED
+    elif session.method == AuthMethod.PIN and (session.device is None or session.device.state != DeviceState.APPROVED):
+        reason = EndReason.DEVICE_REVOKED
+    elif now >= session.expires_at:
         reason = EndReason.MAX_LIFETIME
-    elif now - session.last_seen_at >= timedelta(minutes=session.organisation.session_idle_minutes):
+    elif since >= idle + touch_interval(idle):
         reason = EndReason.IDLE_TIMEOUT
     if reason:
         await sessions.end(session, reason)
         await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
                            session_id=session.id)
         return None
-    if now - session.last_seen_at >= TOUCH_INTERVAL:
+    if since >= touch_interval(idle):
         session.last_seen_at = now
         await Session.filter(id=session.id).update(last_seen_at=now)
     return session

@@ -7,7 +7,7 @@ from enum import Enum
 
 
 from gateway.models import Device, DeviceState, Organisation, Role, User
-from gateway.services import audit, hot, sessions
+from gateway.services import audit, sessions, throttle
 from gateway.services.actor import Actor
 from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.errors import ErrorCode, refuse
@@ -33,9 +33,42 @@ def _listed(actor: Actor):
 
 
 async def by_token(token: str | None) -> Device | None:
+    """The device holding ``token``, with its organisation."""
     if not token:
         return None
-    return await hot.device_by_token(hash_token(token))
+    return await Device.filter(token_hash=hash_token(token)).select_related("organisation").first()
+
+
+async def lock_by_token(token: str | None) -> Device | None:
+    """``by_token``, the device's row locked until the caller's transaction ends (not its
+    organisation's: logins on other registers need not wait for this one)."""
+    if not token:
+        return None
+    return await (Device.filter(token_hash=hash_token(token)).select_related("organisation")
+                  .select_for_update(of=("device",)).first())
+
+
+# A device's PIN attempts are counted on its own row: a PIN login holds that row anyway.
+
+def pin_count(device: Device) -> throttle.Count:
+    return throttle.Count(device.pin_failures, device.pin_window_start, device.pin_locked_until)
+
+
+async def pin_failed(device: Device, now) -> throttle.Count:
+    """Count a wrong PIN on a held device; the count as it now stands."""
+    count = pin_count(device)
+    count.add_failure(throttle.PIN_DEVICE, now)
+    device.pin_failures, device.pin_window_start, device.pin_locked_until = (
+        count.failures, count.window_start, count.locked_until)
+    await device.save(update_fields=["pin_failures", "pin_window_start", "pin_locked_until"])
+    return count
+
+
+async def pin_succeeded(device: Device, now) -> None:
+    """A right PIN on a held device forgives its wrong ones, and the device was used."""
+    if device.pin_failures or device.pin_locked_until or touch_due(device, now):
+        device.pin_failures, device.pin_locked_until, device.last_seen_at = 0, None, now
+        await device.save(update_fields=["pin_failures", "pin_locked_until", "last_seen_at"])
 
 
 async def get(actor: Actor, device_id: int | None) -> Device:

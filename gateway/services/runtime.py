@@ -1,4 +1,4 @@
-"""What services need from the running gateway: settings, the plugins' answers, and this process's hints."""
+"""What services need from the running gateway: settings and the plugins' answers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ import re
 import pluggy
 
 from gateway.plugin_types import DeviceTypeSpec, PluginError
-from gateway.services.hints import Hints
 from gateway.settings import Settings
 
-# A hint is a device and its organisation (a few KB): enough for the registers one process serves.
-PIN_DEVICE_HINTS = 2048
 _ENUM_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
@@ -21,8 +18,6 @@ class Runtime:
     settings: Settings
     plugins: pluggy.PluginManager
     device_types: dict[str, DeviceTypeSpec]
-    # What PIN logins last read of each device, by its token's hash (see auth.login_with_pin).
-    pin_devices: Hints = dataclasses.field(default_factory=lambda: Hints(PIN_DEVICE_HINTS), compare=False)
 
     @classmethod
     def build(cls, settings: Settings, plugins: pluggy.PluginManager) -> "Runtime":
