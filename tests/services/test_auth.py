@@ -1,0 +1,165 @@
+"""Logins under pressure, end to end: exact PIN budgets, deleted users, sessions that stay alive.
+
+The concurrency tests need real concurrent transactions, so they run on PostgreSQL only
+(``postgres_settings``); SQLite runs one transaction at a time in a process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import timedelta
+
+from gateway.graphql import ids
+from gateway.models import Device, DeviceState, Session, Throttle, User
+from gateway.services import auth, pins
+from gateway.services.clock import utcnow
+from gateway.services.tokens import hash_token, new_token
+from tests.graphql.test_pin_login import CountPinChecks
+from tests.support import LOGIN_PIN, ORG_UPDATE, PASSWORD, make_client, new_org, pin_login, pin_ready
+
+VIEWER = "{ viewer { user { username } } }"
+
+
+async def _registers(org_id: int, count: int) -> list[str]:
+    """``count`` approved registers of the organisation; their device tokens."""
+    tokens = [new_token() for _ in range(count)]
+    await Device.bulk_create([
+        Device(organisation_id=org_id, name=f"Till {n}", device_type="POS", state=DeviceState.APPROVED,
+               token_hash=hash_token(token), approved_at=utcnow())
+        for n, token in enumerate(tokens)])
+    return tokens
+
+
+def _codes(results) -> list[str]:
+    return [result["loginWithPin"]["userErrors"][0]["code"] for result in results]
+
+
+async def test_the_organisation_budget_is_exact_over_many_registers(aiohttp_client, postgres_settings, monkeypatch):
+    """300 wrong PINs at once over 60 registers: 5 each fit the registers' budgets, but the
+    organisation's 50 an hour is what holds, exactly."""
+    api = await make_client(aiohttp_client, postgres_settings)
+    org, _ = await pin_ready(api)
+    tokens = await _registers(org.id, 60)
+    lookups = CountPinChecks(monkeypatch)
+    results = await asyncio.gather(*(api.data(LOGIN_PIN, {"pin": f"{n:05d}"}, device_token=tokens[n % 60])
+                                     for n in range(300)))
+    codes = _codes(results)
+    assert lookups.calls == 50
+    assert codes.count("INVALID_CREDENTIALS") == 50 and codes.count("THROTTLED") == 250
+    # Locked for the hour, on every register, the right PIN included.
+    assert _codes([{"loginWithPin": await pin_login(api, "24680", tokens[0])}]) == ["THROTTLED"]
+
+
+async def test_fifty_guesses_at_once_on_one_register_look_up_five(aiohttp_client, postgres_settings, monkeypatch):
+    api = await make_client(aiohttp_client, postgres_settings)
+    _, device = await pin_ready(api)
+    lookups = CountPinChecks(monkeypatch)
+    results = await asyncio.gather(*(api.data(LOGIN_PIN, {"pin": f"{n:05d}"}, device_token=device)
+                                     for n in range(50)))
+    codes = _codes(results)
+    assert lookups.calls == 5
+    assert codes.count("INVALID_CREDENTIALS") == 5 and codes.count("THROTTLED") == 45
+
+
+USER_DELETE = "mutation($id: ID!) { userDelete(input: {id: $id}) { userErrors { code } } }"
+LOGIN_PASSWORD = """mutation($u: String!, $p: String!) {
+  loginWithPassword(input: {username: $u, password: $p}) { token userErrors { code } } }"""
+
+
+async def test_a_user_deleted_during_their_login_keeps_no_session(aiohttp_client, postgres_settings):
+    """Each round, a user logs in by password and by PIN while an admin deletes them (sent 0-15 ms
+    later): whichever order the database sees, no live session of theirs is left."""
+    api = await make_client(aiohttp_client, postgres_settings)
+    org, device = await pin_ready(api)
+    await api.data(ORG_UPDATE, {"input": {"sessionIdleMinutes": 60}}, token=org.token)
+    for round_ in range(20):
+        user = await _pin_and_password_user(org.id, f"racer{round_}", f"{31000 + 7 * round_:05d}",
+                                            postgres_settings.secret_key)
+        gid = ids.encode("User", user.id)
+        # Each round starts with fresh budgets: a login that loses the race is a failure.
+        await Device.filter(organisation_id=org.id).update(pin_failures=0, pin_locked_until=None)
+        await Throttle.all().delete()
+
+        async def delete_soon():
+            await asyncio.sleep(random.uniform(0, 0.015))
+            return await api.data(USER_DELETE, {"id": gid}, token=org.token)
+
+        by_password, by_pin, deleted = await asyncio.gather(
+            api.data(LOGIN_PASSWORD, {"u": user.username, "p": PASSWORD}),
+            pin_login(api, f"{31000 + 7 * round_:05d}", device),
+            delete_soon())
+        assert deleted["userDelete"]["userErrors"] == []
+        assert await Session.filter(user_id=user.id, ended_at=None).count() == 0, round_
+        for token in (by_password["loginWithPassword"]["token"], by_pin["token"]):
+            if token:
+                assert (await api.data(VIEWER, token=token)) == {"viewer": None}
+
+
+_HASH: dict[str, str] = {}
+
+
+async def _pin_and_password_user(org_id: int, username: str, pin: str, secret_key: bytes) -> User:
+    """A PASSWORD_AND_PIN staff member, written directly (the password hashed once for all rounds)."""
+    from gateway.services import passwords
+
+    if PASSWORD not in _HASH:
+        _HASH[PASSWORD] = await passwords.hash_password(PASSWORD)
+    return await User.create(organisation_id=org_id, username=username, display_name=username, role="STAFF",
+                             login_method="PASSWORD_AND_PIN", password_hash=_HASH[PASSWORD],
+                             pin_hmac=pins.pin_hmac(secret_key, org_id, pin))
+
+
+class Clock:
+    """Stands in for the login service's clock, so a test can let minutes pass."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = utcnow()
+        monkeypatch.setattr(auth, "utcnow", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+async def test_a_session_used_more_often_than_its_idle_timeout_never_ends_idle(api, monkeypatch):
+    org = await new_org(api)
+    await api.data(ORG_UPDATE, {"input": {"sessionIdleMinutes": 1}}, token=org.token)
+    token = (await api.data(LOGIN_PASSWORD, {"u": "admin", "p": PASSWORD}))["loginWithPassword"]["token"]
+    clock = Clock(monkeypatch)
+    for gap in [15] * 12 + [14.9] * 12 + [59, 59, 1, 59]:  # every 15 s for 3 minutes, then just under a minute
+        clock.advance(gap)
+        assert (await api.data(VIEWER, token=token)) == {"viewer": {"user": {"username": "admin"}}}, gap
+
+
+async def test_an_unused_session_ends_idle_within_a_quarter_past_its_timeout(api, monkeypatch):
+    """The last use written may lag the real one by a quarter of the timeout, so a session ends
+    between its timeout and a quarter past it."""
+    org = await new_org(api)
+    await api.data(ORG_UPDATE, {"input": {"sessionIdleMinutes": 1}}, token=org.token)
+    token = (await api.data(LOGIN_PASSWORD, {"u": "admin", "p": PASSWORD}))["loginWithPassword"]["token"]
+    clock = Clock(monkeypatch)
+    clock.advance(74)
+    assert (await api.data(VIEWER, token=token))["viewer"] is not None
+    clock.advance(76)
+    assert (await api.data(VIEWER, token=token)) == {"viewer": None}
+    assert (await Session.get(token_hash=hash_token(token))).end_reason == "IDLE_TIMEOUT"
+
+
+async def test_the_session_of_a_user_deleted_behind_its_back_is_refused(api):
+    """Deleting a user ends their sessions; should one survive (a row written by other means),
+    the per-request lookup still refuses it."""
+    org = await new_org(api)
+    await User.filter(id=org.admin.id).update(deleted_at=utcnow())
+    assert (await api.data(VIEWER, token=org.token)) == {"viewer": None}
+    assert (await Session.get(user_id=org.admin.id)).end_reason == "USER_DELETED"
+
+
+async def test_a_pin_session_dies_with_its_register_approval(api):
+    org, device = await pin_ready(api)
+    admin_session = org.token
+    token = (await pin_login(api, "24680", device))["token"]
+    await Device.filter(organisation_id=org.id).update(state=DeviceState.REVOKED)  # its sessions left alive
+    assert (await api.data(VIEWER, token=token)) == {"viewer": None}
+    assert (await Session.get(token_hash=hash_token(token))).end_reason == "DEVICE_REVOKED"
+    # A password session on the same device is not a PIN session: it lives on.
+    assert (await api.data(VIEWER, token=admin_session))["viewer"] is not None
