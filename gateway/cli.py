@@ -1,4 +1,4 @@
-"""The ``pairgate`` command (DESIGN §6)."""
+"""The ``pairgate`` command."""
 
 from __future__ import annotations
 

@@ -135,8 +135,8 @@ class Device(Model):
     approval_suppressed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(null=True)
-    # The device's PIN throttle (DESIGN §5) lives on the row a PIN check claims
-    # (locks), so the check sees the count the previous attempt left.
+    # The device's PIN throttle lives on the row a PIN login locks anyway, so
+    # each attempt sees the count the previous one left.
     pin_failures = fields.IntField(default=0, db_default=0)  # db_default: existing rows get 0 too
     pin_window_start = fields.DatetimeField(null=True)
     pin_locked_until = fields.DatetimeField(null=True)

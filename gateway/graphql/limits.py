@@ -1,4 +1,4 @@
-"""Document limits of DESIGN §5, enforced during validation (before any resolver runs)."""
+"""Document limits, enforced during validation (before any resolver runs)."""
 
 from __future__ import annotations
 

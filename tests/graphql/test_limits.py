@@ -1,4 +1,4 @@
-"""Document limits (DESIGN §5) and error masking."""
+"""Document limits and error masking."""
 
 from gateway.models import ConnectionCode
 from gateway.services import configurations

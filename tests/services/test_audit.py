@@ -1,4 +1,4 @@
-"""Every security event of DESIGN §5 leaves an audit row."""
+"""Every security-relevant event leaves an audit row."""
 
 import asyncio
 
