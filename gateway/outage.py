@@ -1,0 +1,99 @@
+"""Database outages: which errors mean one, and answering 503 while it lasts, logged once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import asyncpg
+from tortoise.connection import get_connection
+from tortoise.exceptions import DBConnectionError
+
+log = logging.getLogger("pairgate")
+
+# What 503 answers tell clients to wait before trying again.
+RETRY_AFTER_SECONDS = 5
+# How long a probe waits for the database: a server that is down refuses at once,
+# so this bounds only one that does not answer at all (a host gone from the network).
+PROBE_SECONDS = 2
+
+_UNREACHABLE = (
+    # The socket failed: refused, reset, no route to the host, an unknown host name, no
+    # socket file. ConnectionError and TimeoutError (a connect with no answer in time) are
+    # kinds of OSError, and so is Tortoise's DBConnectionError, named here to say so.
+    # Requests do no other network or file I/O; if one ever did and failed, the next
+    # request's probe would end that "outage" at once, and both log lines would show it.
+    OSError,
+    DBConnectionError,
+    # SQLSTATE class 08, and ConnectionDoesNotExistError: the connection was lost in the
+    # middle of a statement.
+    asyncpg.PostgresConnectionError,
+    # The server is stopping, crashed, or is still starting: it ends or refuses every session.
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+)
+
+
+def is_unreachable(error: BaseException | None) -> bool:
+    """True if ``error`` means the database cannot be reached, or the connection to it was lost.
+
+    Such an error says nothing about the request, so the client should try again later;
+    any other error is a bug, or a problem with this request, and is reported as one.
+    asyncpg also raises InterfaceError for misuse (a connection used after it was given
+    back, two statements at once on one connection): only the kinds that say the connection
+    or its pool is closed count here.
+    """
+    if isinstance(error, _UNREACHABLE):
+        return True
+    return isinstance(error, asyncpg.InterfaceError) and ("is closed" in str(error) or "pool is closing" in str(error))
+
+
+class DatabaseWatch:
+    """Whether the database answers, as one app last saw it; each outage is logged once.
+
+    A request that fails because the database is unreachable starts an outage (one error
+    line). While it lasts, every GraphQL request first probes the database with ``SELECT 1``,
+    within ``PROBE_SECONDS``: if that fails the request is refused with 503 at once, before
+    any resolver runs, so nothing is half-written, and nothing more is logged. The first
+    probe that succeeds ends the outage (one info line) and its request runs as usual.
+    GET /healthz probes on every call, so a load balancer's checks start and end outages
+    too. A connection lost once while the server stays up (its backend was killed, a
+    network blip) shows as an outage of one refused request.
+
+    Probing on the requests themselves, rather than on a timer, needs no background task,
+    costs nothing while the database is up, and notices its return as soon as anyone asks.
+    The app holds the watch, not this module, so that two apps in one process (the tests)
+    do not share an outage.
+    """
+
+    def __init__(self, connection_name: str) -> None:
+        self.connection_name = connection_name
+        self.down_since: float | None = None  # time.monotonic() when the outage began
+        self.refused = 0  # requests answered 503 during this outage, health checks included
+
+    @property
+    def down(self) -> bool:
+        return self.down_since is not None
+
+    def failed(self, error: BaseException) -> None:
+        """A request is refused because of ``error``: the first refusal of an outage logs it."""
+        self.refused += 1
+        if self.down_since is None:
+            self.down_since = time.monotonic()
+            log.error("The database is unreachable (%s: %s): answering 503 until it answers again",
+                      type(error).__name__, str(error) or "no answer in time")
+
+    async def probe(self) -> bool:
+        """True if the database answers ``SELECT 1`` now; ends or starts the outage to match."""
+        try:
+            await asyncio.wait_for(get_connection(self.connection_name).execute_query("SELECT 1"), PROBE_SECONDS)
+        except Exception as error:  # whatever the reason, the database cannot serve us
+            self.failed(error)
+            return False
+        if self.down_since is not None:
+            log.info("The database answers again after %.1f s; %d requests were refused meanwhile",
+                     time.monotonic() - self.down_since, self.refused)
+            self.down_since, self.refused = None, 0
+        return True
