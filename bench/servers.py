@@ -32,8 +32,9 @@ async def _ok() -> web.Response:
 def stock_app() -> web.Application:
     """Same schema, context and database; Strawberry's view with parser and validation caches."""
     from gateway import db
-    from gateway.app import RUNTIME, PairgateView, healthz
+    from gateway.app import DATABASE, RUNTIME, PairgateView, healthz
     from gateway.graphql.schema import build_schema
+    from gateway.outage import DatabaseWatch
     from gateway.plugins import get_plugin_manager
     from gateway.services.runtime import Runtime
     from gateway.settings import Settings
@@ -51,6 +52,7 @@ def stock_app() -> web.Application:
     app.router.add_route("*", "/graphql", PairgateView(runtime, schema=build_schema(runtime)))
     app.router.add_get("/healthz", healthz)
     app[RUNTIME] = runtime
+    app[DATABASE] = DatabaseWatch(db.connection_name(settings))
     return app
 
 

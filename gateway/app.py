@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-
 import pluggy
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
-from tortoise.connection import get_connection
 
 from gateway import db
 from gateway.graphql.context import Context
 from gateway.graphql.http import GraphQLHandler
 from gateway.graphql.schema import build_schema
+from gateway.outage import RETRY_AFTER_SECONDS, DatabaseWatch
 from gateway.plugins import get_plugin_manager
 from gateway.services.runtime import Runtime
 from gateway.settings import Settings
 
-log = logging.getLogger("pairgate")
-
 RUNTIME = web.AppKey("runtime", Runtime)
+DATABASE = web.AppKey("database", DatabaseWatch)
 
 
 class PairgateView(GraphQLView):
@@ -32,11 +29,9 @@ class PairgateView(GraphQLView):
 
 
 async def healthz(request: web.Request) -> web.Response:
-    try:
-        await get_connection(db.connection_name(request.app[RUNTIME].settings)).execute_query("SELECT 1")
-    except Exception:  # any failure means "not healthy"; the reason goes to the log
-        log.exception("health check failed")
-        return web.json_response({"status": "unavailable"}, status=503)
+    if not await request.app[DATABASE].probe():  # the watch logs the outage, once
+        return web.json_response({"status": "unavailable"}, status=503,
+                                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return web.json_response({"status": "ok"})
 
 
@@ -46,6 +41,7 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
     schema = build_schema(runtime)
     app = web.Application()
     app[RUNTIME] = runtime
+    app[DATABASE] = watch = DatabaseWatch(db.connection_name(settings))
 
     async def database(app: web.Application):
         ctx = await db.open_database(settings)
@@ -54,6 +50,6 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
 
     app.cleanup_ctx.append(database)
     view = PairgateView(runtime, schema=schema, graphql_ide="graphiql" if settings.introspection else None)
-    app.router.add_route("*", "/graphql", GraphQLHandler(schema, runtime, view).handle)
+    app.router.add_route("*", "/graphql", GraphQLHandler(schema, runtime, view, watch).handle)
     app.router.add_get("/healthz", healthz)
     return app

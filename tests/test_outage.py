@@ -1,12 +1,31 @@
-"""Database outages: which errors mean one."""
+"""A database outage, end to end: a PostgreSQL cluster of the test's own is stopped under a
+running app, and started again. The app answers 503 meanwhile, logs the outage once, and
+then serves again without a restart."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
 import asyncpg
 import pytest
+from tortoise.connection import get_connection
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from gateway.outage import is_unreachable
+from gateway import db
+from gateway.outage import RETRY_AFTER_SECONDS, is_unreachable
+from gateway.settings import Settings
+from tests.support import LOGIN_PASSWORD, PASSWORD, make_client, pin_login, pin_ready
+
+SECRET = "test-secret-key-" + "x" * 32
+UNAVAILABLE = {"data": None, "errors": [{"message": "The database is unavailable: try again shortly.",
+                                         "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}
+VIEWER = "{ viewer { user { username } } }"
 
 
 @pytest.mark.parametrize("error", [
@@ -30,3 +49,93 @@ def test_errors_that_mean_the_database_is_unreachable(error):
 ])
 def test_other_errors_are_bugs_or_bad_requests(error):
     assert not is_unreachable(error)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Cluster:
+    """A throwaway PostgreSQL cluster (Debian's pg_createcluster tools), reached over TCP."""
+
+    def __init__(self) -> None:
+        self.version = max(Path("/usr/lib/postgresql").iterdir(), key=lambda path: int(path.name)).name
+        self.port = _free_port()
+        self.name = f"pairgate_outage_{os.getpid()}_{self.port}"
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *command: str) -> None:
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def create(self) -> None:
+        self._run("pg_createcluster", self.version, self.name, "-p", str(self.port), "--", "--auth=trust")
+
+    def start(self) -> None:
+        self._run("pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, "start")
+
+    def stop(self) -> None:
+        self._run("pg_ctlcluster", "--skip-systemctl-redirect", self.version, self.name, "stop")
+
+    def drop(self) -> None:
+        self._run("pg_dropcluster", "--stop", self.version, self.name)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    if not shutil.which("pg_createcluster") or os.geteuid() != 0:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the outage test: it needs pg_createcluster, as root")
+        pytest.skip("needs PostgreSQL's pg_createcluster, as root")
+    cluster = Cluster()
+    cluster.create()
+    try:
+        cluster.start()
+        asyncio.run(db.migrate(Settings.from_env({}, database_url=cluster.url, secret_key=SECRET)))
+        yield cluster
+    finally:
+        cluster.drop()
+
+
+async def _lanes_kept_idle(settings: Settings, count: int) -> None:
+    """Leave ``count`` connections idle in the hot statements' lanes, to die with the server:
+    the next hot statement must not fail on them (tests/test_db.py proves that alone)."""
+    client = get_connection(db.connection_name(settings))
+    taken = [await db.take_lane(client) for _ in range(count)]
+    for connection in taken:
+        await db.give_back_lane(client, connection, True)
+
+
+async def test_an_outage_answers_503_is_logged_once_and_ends_by_itself(aiohttp_client, cluster, caplog):
+    caplog.set_level(logging.INFO, logger="pairgate")
+    settings = Settings.from_env({}, database_url=cluster.url, secret_key=SECRET)
+    api = await make_client(aiohttp_client, settings)
+    org, register = await pin_ready(api)
+    assert (await pin_login(api, "24680", register))["userErrors"] == []
+    await _lanes_kept_idle(settings, 2)
+
+    cluster.stop()
+    login = {"u": "admin", "p": PASSWORD}
+    for request in (api.client.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {org.token}"}),
+                    api.client.post("/graphql", json={"query": LOGIN_PASSWORD, "variables": login}),
+                    api.client.get("/graphql", params={"query": VIEWER}, headers={"Authorization": f"Bearer {org.token}"})):
+        response = await request
+        assert response.status == 503 and response.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+        assert await response.json() == UNAVAILABLE
+    health = await api.client.get("/healthz")
+    assert health.status == 503 and health.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert (await api.post(VIEWER, token=org.token))["_status"] == 503
+
+    ours = [record for record in caplog.records if record.name.startswith("pairgate")]
+    assert [record.levelname for record in ours] == ["ERROR"] and "unreachable" in ours[0].getMessage()
+    assert ours[0].exc_info is None  # one line, no traceback
+
+    cluster.start()
+    assert await api.data(VIEWER, token=org.token) == {"viewer": {"user": {"username": "admin"}}}
+    assert (await pin_login(api, "24680", register))["userErrors"] == []
+    assert (await api.data(LOGIN_PASSWORD, login))["loginWithPassword"]["token"]
+    assert (await api.client.get("/healthz")).status == 200
+    ours = [record for record in caplog.records if record.name.startswith("pairgate")]
+    assert [record.levelname for record in ours] == ["ERROR", "INFO"], [record.getMessage() for record in ours]
+    assert "answers again" in ours[1].getMessage() and "5 requests were refused" in ours[1].getMessage()

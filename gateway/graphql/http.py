@@ -6,7 +6,8 @@ document text: a document's validity depends only on its text and the schema),
 does no per-request work that could be done at start-up, and skips the
 per-request extension machinery of Strawberry's view, which cost more than
 the whole execution of a small query. Browsers asking for HTML get GraphiQL,
-and WebSocket upgrades go to Strawberry's view, so both keep working.
+and WebSocket upgrades go to Strawberry's view, so both keep working. While
+the database is unreachable, it answers 503 with Retry-After (outage.py).
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ from gateway.graphql import limits
 from gateway.graphql.context import Context
 from gateway.graphql.errors import safe_error
 from gateway.graphql.schema import Schema
+from gateway.outage import RETRY_AFTER_SECONDS, DatabaseWatch, is_unreachable
 from gateway.services.runtime import Runtime
 
 DOCUMENT_CACHE_SIZE = 1024
 JSON = "application/json"
+UNAVAILABLE = "The database is unavailable: try again shortly."
 
 
 def _dumps(value) -> str:
@@ -50,11 +53,19 @@ def _error_response(message: str, status: int) -> web.Response:
                         content_type=JSON)
 
 
+def _unavailable_response() -> web.Response:
+    body = {"data": None, "errors": [{"message": UNAVAILABLE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}
+    return web.Response(text=_dumps(body), status=503, content_type=JSON,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 class GraphQLHandler:
-    def __init__(self, schema: Schema, runtime: Runtime, strawberry_view: GraphQLView | None) -> None:
+    def __init__(self, schema: Schema, runtime: Runtime, strawberry_view: GraphQLView | None,
+                 database: DatabaseWatch) -> None:
         self.schema = schema._schema
         self.executor_class = schema.execution_context_class
         self.runtime = runtime
+        self.database = database
         self.view = strawberry_view  # GraphiQL and WebSocket subscriptions
         self.query_stats = runtime.settings.query_stats
         if self.query_stats:
@@ -116,6 +127,8 @@ class GraphQLHandler:
             operation = get_operation_ast(document, operation_name)
             if operation is not None and operation.operation != OperationType.QUERY:
                 return _error_response("Only queries over GET; send mutations with POST.", 405)
+        if self.database.down and not await self.database.probe():
+            return _unavailable_response()  # before any resolver runs: nothing is half-written
         cell = db.start_counting() if self.query_stats else None
         result = execute(
             self.schema, document, context_value=Context(request, self.runtime), variable_values=variables,
@@ -126,6 +139,10 @@ class GraphQLHandler:
             result = await result
         body: dict = {"data": result.data}
         if result.errors:
+            lost = next((error.original_error for error in result.errors if is_unreachable(error.original_error)), None)
+            if lost is not None:  # the database failed, not the request: the client tries again
+                self.database.failed(lost)
+                return _unavailable_response()
             body["errors"] = [safe_error(error).formatted for error in result.errors]
         return self._respond(body, cell)
 
