@@ -1,6 +1,6 @@
-"""A database outage, end to end: a PostgreSQL cluster of the test's own is stopped under a
-running app, and started again. The app answers 503 meanwhile, logs the outage once, and
-then serves again without a restart."""
+"""Database outages: which errors mean one, and one end to end. There a PostgreSQL cluster
+of the test's own is stopped under a running app, and started again: the app answers 503
+meanwhile, logs the outage once, and then serves again without a restart."""
 
 from __future__ import annotations
 
