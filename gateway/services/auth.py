@@ -186,7 +186,9 @@ async def authenticate(token: str | None) -> Session | None:
     reason = None
     if session.user.deleted_at is not None:
         reason = EndReason.USER_DELETED
-    elif session.method == AuthMethod.PIN and (session.device is None or session.device.state != DeviceState.APPROVED):
+    elif session.method == AuthMethod.PIN and session.device is None:
+        reason = EndReason.DEVICE_DELETED
+    elif session.method == AuthMethod.PIN and session.device.state != DeviceState.APPROVED:
         reason = EndReason.DEVICE_REVOKED
     elif now >= session.expires_at:
         reason = EndReason.MAX_LIFETIME
