@@ -14,13 +14,12 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from tortoise.connection import get_connection
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from gateway import db
 from gateway.outage import RETRY_AFTER_SECONDS, is_unreachable
 from gateway.settings import Settings
-from tests.support import LOGIN_PASSWORD, PASSWORD, make_client, pin_login, pin_ready
+from tests.support import LOGIN_PASSWORD, PASSWORD, Api, make_client, pin_login, pin_ready
 
 SECRET = "test-secret-key-" + "x" * 32
 UNAVAILABLE = {"data": None, "errors": [{"message": "The database is unavailable: try again shortly.",
@@ -98,13 +97,10 @@ def cluster():
         cluster.drop()
 
 
-async def _lanes_kept_idle(settings: Settings, count: int) -> None:
-    """Leave ``count`` connections idle in the hot statements' lanes, to die with the server:
-    the next hot statement must not fail on them (tests/test_db.py proves that alone)."""
-    client = get_connection(db.connection_name(settings))
-    taken = [await db.take_lane(client) for _ in range(count)]
-    for connection in taken:
-        await db.give_back_lane(client, connection, True)
+async def _pool_kept_busy(api: Api, token: str, count: int) -> None:
+    """Leave ``count`` pooled connections open and idle, to die with the server: requests after
+    it comes back must not fail on them."""
+    await asyncio.gather(*(api.data(VIEWER, token=token) for _ in range(count)))
 
 
 async def test_an_outage_answers_503_is_logged_once_and_ends_by_itself(aiohttp_client, cluster, caplog):
@@ -113,7 +109,7 @@ async def test_an_outage_answers_503_is_logged_once_and_ends_by_itself(aiohttp_c
     api = await make_client(aiohttp_client, settings)
     org, register = await pin_ready(api)
     assert (await pin_login(api, "24680", register))["userErrors"] == []
-    await _lanes_kept_idle(settings, 2)
+    await _pool_kept_busy(api, org.token, 4)
 
     cluster.stop()
     login = {"u": "admin", "p": PASSWORD}
