@@ -202,3 +202,16 @@ class Throttle(Model):
 
     class Meta:
         table = "throttle"
+
+
+class ThrottleEvent(Model):
+    """One failure counted by a sliding-window throttle (an organisation's PIN budget), kept
+    while it is inside the window: the window counts these rows, so it is exact to the second."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200)
+    at = fields.DatetimeField()
+
+    class Meta:
+        table = "throttle_event"
+        indexes = (("key", "at"),)

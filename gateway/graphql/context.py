@@ -28,8 +28,8 @@ class Context:
         request = self.request
         return Client(
             ip_address=client_ip(request, self.runtime.settings.trusted_proxies),
-            user_agent=request.headers.get("User-Agent", ""),
-            device_token=request.headers.get("X-Device-Token") or None,
+            user_agent=_text(request.headers.get("User-Agent", "")),
+            device_token=_token(request.headers.get("X-Device-Token")),
         )
 
     async def actor(self) -> Actor:
@@ -42,13 +42,27 @@ class Context:
     async def _authenticate(self) -> Actor:
         session = await auth.authenticate(_bearer(self.request))
         device = await devices.by_token(self.client.device_token)
+        if session is not None and device is not None and device.organisation_id != session.organisation_id:
+            device = None  # another organisation's device is no device here: never named in this one's audit log
         return Actor(client=self.client, session=session, user=session.user if session else None, device=device)
 
 
 def _bearer(request: web.Request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    return _token(token) if scheme.lower() == "bearer" else None
+
+
+def _token(value: str | None) -> str | None:
+    """A token as sent, or None. Tokens are ASCII: anything else (aiohttp hands on bytes that are
+    not UTF-8 as lone surrogates) is no token, rather than an error further down."""
+    value = (value or "").strip()
+    return value if value and value.isascii() else None
+
+
+def _text(value: str) -> str:
+    """Header text as the database can store it: bytes that were not UTF-8 become U+FFFD, NUL goes."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "")
 
 
 def client_ip(request: web.Request, trusted_proxies) -> str | None:

@@ -139,11 +139,13 @@ class GraphQLHandler:
             result = await result
         body: dict = {"data": result.data}
         if result.errors:
-            lost = next((error.original_error for error in result.errors if is_unreachable(error.original_error)), None)
-            if lost is not None:  # the database failed, not the request: the client tries again
-                self.database.failed(lost)
+            lost = [error.original_error for error in result.errors if is_unreachable(error.original_error)]
+            # Mapped (and, when unexpected, logged) even when the database failed beside them.
+            errors = [safe_error(error) for error in result.errors if not is_unreachable(error.original_error)]
+            if lost:  # the database failed, not the request: the client tries again
+                self.database.failed(lost[0])
                 return _unavailable_response()
-            body["errors"] = [safe_error(error).formatted for error in result.errors]
+            body["errors"] = [error.formatted for error in errors]
         return self._respond(body, cell)
 
     def _respond(self, body: dict, cell) -> web.Response:

@@ -5,6 +5,11 @@ Every login writes its session in a transaction that holds the user's row
 the same row, so the two never interleave: either the login commits first and
 the delete or change then ends its session, or the login finds the user gone
 (or the password changed) and opens nothing.
+
+Rows are always locked in one order, so that two transactions never wait on
+each other: the device, then the organisation's PIN budget, then the user,
+then sessions (in id order). A password login takes only the user, and notes
+the device's use after it commits.
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ WRONG_PASSWORD = "Wrong username or password."
 WRONG_PIN = "Wrong PIN."
 # The login methods a PIN may open a session for.
 PIN_METHODS = (LoginMethod.PIN_ONLY, LoginMethod.PASSWORD_AND_PIN)
-PIN_BUDGET = "pin:organisation:"  # + organisation id: the organisation's PIN failure budget
+# The throttle names of a PIN login's two counts (the organisation's is a key: + its id).
+PIN_DEVICE, PIN_BUDGET = "pin:device", "pin:organisation"
 
 
 @dataclasses.dataclass
@@ -61,6 +67,7 @@ async def login_with_password(client: Client, username: str, password: str) -> L
             raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN, on an approved device.")
         device, device_token = await devices.device_for_login(known, user)
         result = await _open_session(user, user.organisation, client, AuthMethod.PASSWORD, device)
+    await devices.touch(device)  # after the commit: the device's row comes before the user's
     result.device_token = device_token
     result.prompt = devices.approval_prompt(device, user, user.organisation)
     return result
@@ -69,30 +76,30 @@ async def login_with_password(client: Client, username: str, password: str) -> L
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
     """Log in with a PIN alone, as one transaction that reads top to bottom:
 
-    1. lock the device row, so that guesses on one register queue and each sees the count
+    1. lock the device's row, so that guesses on one register queue and each sees the count
        the one before it left;
     2. refuse, counting nothing, unless the device takes PINs now: approved, of a type that
-       supports PIN login, PIN login on, the device's count and the organisation's budget
-       not locked (the budget's row is held too, so guesses spread over many registers also
-       queue, and at most the budget is looked up);
-    3. look the PIN up (and lock its user's row: see the module's docstring);
-    4. write the verdict: a wrong PIN counts against the device and the organisation; a
-       right one clears the device's count and opens a session.
+       supports PIN login, PIN login on, the device's count not locked; then hold the
+       organisation's budget (so guesses spread over many registers queue too, and no more
+       are looked up than it allows) and refuse if it is locked;
+    3. look the PIN up, locking its user's row (see the module's docstring);
+    4. write the verdict: a right PIN of a user who may use one clears the device's count and
+       opens a session; anything else counts against the device and the organisation.
     """
     now = utcnow()
     async with audit.unit_of_work():
         device = await devices.lock_by_token(client.device_token)
         _refuse_pin_login(runtime, device)
-        organisation = device.organisation
-        budget = await throttle.hold(f"{PIN_BUDGET}{organisation.id}", now)
         devices.pin_count(device).refuse_if_locked(now)
+        organisation = device.organisation
+        budget = await throttle.hold(f"{PIN_BUDGET}:{organisation.id}", now)
         throttle.Count.of(budget).refuse_if_locked(now)
-        user = await _locked_user(organisation_id=organisation.id, pin_hmac=_pin_hmac(runtime, organisation, pin))
-        if user is None:
-            await _wrong_pin(client, device, budget, now)
-        elif user.login_method in PIN_METHODS:
+        user = await _pin_owner(runtime, organisation, pin)
+        if user is not None and user.login_method in PIN_METHODS:
             await devices.pin_succeeded(device, now)
             result = await _open_session(user, organisation, client, AuthMethod.PIN, device)
+        else:
+            await _wrong_pin(client, device, budget, now)
     if user is None:
         raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
     if user.login_method not in PIN_METHODS:
@@ -110,27 +117,29 @@ def _refuse_pin_login(runtime: Runtime, device: Device | None) -> None:
         raise refuse(ErrorCode.PIN_LOGIN_DISABLED, "PIN login is switched off for this organisation.")
 
 
-def _pin_hmac(runtime: Runtime, organisation: Organisation, pin: str) -> str:
-    """What the PIN is stored as; a PIN no user can have (not digits, absurdly long) matches nothing."""
+async def _pin_owner(runtime: Runtime, organisation: Organisation, pin: str) -> User | None:
+    """The live user whose PIN this is, their row locked until commit. A PIN nobody can have
+    (not ASCII digits, absurdly long) is nobody's, without asking the database."""
     if not (pin.isascii() and pin.isdigit() and len(pin) <= 32):
-        return ""
-    return pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin)
+        return None
+    return await _locked_user(organisation_id=organisation.id,
+                              pin_hmac=pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin))
 
 
 async def _locked_user(**match) -> User | None:
     """The live user matching ``match``, with its organisation, its row locked until commit."""
     return await (User.filter(deleted_at=None, **match).select_related("organisation")
-                  .select_for_update(of=("app_user",)).first())
+                  .select_for_update(of=("app_user",), no_key=True).first())
 
 
 async def _wrong_pin(client: Client, device: Device, budget, now: datetime) -> None:
-    """Count a wrong PIN against the device and the organisation, and audit it (and any lock it set)."""
+    """Count a failed PIN against the device and the organisation, and audit it (and any lock it set)."""
     count = await devices.pin_failed(device, now)
-    organisation_count = await throttle.add_failure(budget, throttle.PIN_ORGANISATION, now)
-    actor = Actor(client=Client(client.ip_address, client.user_agent))
+    organisation_count = await throttle.add_failure_in_window(budget, throttle.PIN_ORGANISATION, now)
+    actor = Actor(client=client)
     await audit.record("login.failed", organisation_id=device.organisation_id, actor=actor, method="PIN",
                        device_id=device.id)
-    for name, locked in (("pin:device", count), ("pin:organisation", organisation_count)):
+    for name, locked in ((PIN_DEVICE, count), (PIN_BUDGET, organisation_count)):
         if locked.locked_until is not None:
             await throttle.audit_lock(name, locked, device.organisation_id, actor, now, method="PIN",
                                       device_id=device.id)

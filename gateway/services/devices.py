@@ -40,12 +40,14 @@ async def by_token(token: str | None) -> Device | None:
 
 
 async def lock_by_token(token: str | None) -> Device | None:
-    """``by_token``, the device's row locked until the caller's transaction ends (not its
-    organisation's: logins on other registers need not wait for this one)."""
+    """``by_token``, the device's row locked against other writers until the caller's
+    transaction ends. Not its organisation's row: an organisation's settings may change
+    meanwhile, and a ``FOR NO KEY UPDATE`` lock still lets others insert rows that refer
+    to the device (a password login's session on it) without waiting."""
     if not token:
         return None
     return await (Device.filter(token_hash=hash_token(token)).select_related("organisation")
-                  .select_for_update(of=("device",)).first())
+                  .select_for_update(of=("device",), no_key=True).first())
 
 
 # A device's PIN attempts are counted on its own row: a PIN login holds that row anyway.
@@ -99,7 +101,6 @@ async def touch(device: Device) -> None:
 async def device_for_login(device: Device | None, user: User) -> tuple[Device, str | None]:
     """The device of a password login, and a new token when it had none (or one of another organisation)."""
     if device is not None and device.organisation_id == user.organisation_id:
-        await touch(device)
         return device, None
     token = new_token()
     device = await Device.create(organisation_id=user.organisation_id, device_type=DEFAULT_TYPE,
@@ -173,6 +174,8 @@ async def revoke(actor: Actor, device_id: int | None) -> Device:
 async def delete(actor: Actor, device_id: int | None) -> Device:
     device = await get(actor, device_id)
     async with audit.unit_of_work():
+        # The device's row first, as a PIN login takes it, then its sessions.
+        await Device.filter(id=device.id).select_for_update().first()
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_DELETED)
         # The event names the device after it is gone, like its earlier events (no constraint).
         await audit.record("device.deleted", organisation_id=actor.organisation_id, actor=actor,

@@ -2,11 +2,15 @@
 
 A count lives in a database row, so every gateway process sees the same one, and
 it is read and written under that row's lock, so attempts that arrive together
-still count one after another. Two ways to use one:
+still count one after another. A ``Policy`` counts failures and answers with
+locks that grow; a ``Window`` allows so many failures in any span of time (it
+keeps each failure's time, so a burst across the turn of an hour cannot double
+it). Three ways to use one:
 
 - ``hold(key)`` inside the caller's transaction: the row is locked until the
   caller commits, so whatever the caller checks meanwhile (a PIN lookup) is
-  decided on the count every earlier attempt left. PIN login holds its
+  decided on the count every earlier attempt left; ``add_failure`` or
+  ``add_failure_in_window`` counts on the held row. PIN login holds its
   organisation's budget this way (the device's own count is on the device row,
   which the login holds too).
 - ``charge(*keys)`` (passwords, typed PINs that may collide): the attempt is
@@ -27,7 +31,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from gateway.models import Throttle
+from gateway.models import Throttle, ThrottleEvent
 from gateway.services import audit
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
@@ -48,10 +52,18 @@ class Policy:
         return min(self.base_seconds * 2 ** min(failures - self.free, 20), self.max_seconds)
 
 
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """At most ``limit`` failures in any ``seconds``: locked while that many are inside the window."""
+
+    limit: int
+    seconds: int
+
+
 # A register: five wrong PINs, then locks from 30 s doubling up to an hour.
 PIN_DEVICE = Policy(free=5, reset_on_success=True)
-# An organisation: 50 wrong PINs an hour over all its registers, then none for an hour.
-PIN_ORGANISATION = Policy(free=50, base_seconds=3600, window_seconds=3600)
+# An organisation: 50 wrong PINs in any hour, over all its registers.
+PIN_ORGANISATION = Window(limit=50, seconds=3600)
 PASSWORD_USER = Policy(free=5, reset_on_success=True)
 PASSWORD_ADDRESS = Policy(free=20, window_seconds=3600)
 PAIR_ADDRESS = Policy(free=10, window_seconds=3600)
@@ -113,6 +125,20 @@ async def add_failure(row: Throttle, policy: Policy, now: datetime) -> Count:
     row.failures, row.window_start, row.locked_until = count.failures, count.window_start, count.locked_until
     await row.save(update_fields=["failures", "window_start", "locked_until"])
     return count
+
+
+async def add_failure_in_window(row: Throttle, window: Window, now: datetime) -> Count:
+    """Count one failure on a held row of a ``Window``; the count as it now stands. The row
+    keeps how many failures are inside the window and, once they reach the limit, until when:
+    the moment the oldest of the last ``limit`` leaves the window."""
+    span = timedelta(seconds=window.seconds)
+    await ThrottleEvent.create(key=row.key, at=now)
+    await ThrottleEvent.filter(key=row.key, at__lte=now - span).delete()
+    times = await ThrottleEvent.filter(key=row.key).order_by("at").values_list("at", flat=True)
+    row.failures, row.window_start = len(times), times[0]
+    row.locked_until = times[-window.limit] + span if len(times) >= window.limit else None
+    await row.save(update_fields=["failures", "window_start", "locked_until"])
+    return Count.of(row)
 
 
 async def check(*keys: Key) -> None:

@@ -62,6 +62,31 @@ async def test_fifty_guesses_at_once_on_one_register_look_up_five(aiohttp_client
     assert codes.count("INVALID_CREDENTIALS") == 5 and codes.count("THROTTLED") == 45
 
 
+async def test_the_organisation_budget_holds_in_any_hour_not_per_clock_hour(api, monkeypatch):
+    """One wrong PIN, 48 more just before the hour is up, then a burst just after: the first
+    one has left the window, so the burst gets 2 lookups, not a fresh 50."""
+    org, _ = await pin_ready(api)
+    tokens = await _registers(org.id, 60)
+    clock = Clock(monkeypatch)
+    attempts = iter(range(10_000))
+
+    async def guesses(count: int) -> list[str]:
+        results = await asyncio.gather(*(api.data(LOGIN_PIN, {"pin": f"{n:05d}"}, device_token=tokens[n % 60])
+                                         for n in (next(attempts) for _ in range(count))))
+        return _codes(results)
+
+    assert await guesses(1) == ["INVALID_CREDENTIALS"]
+    clock.advance(3599)
+    assert await guesses(48) == ["INVALID_CREDENTIALS"] * 48
+    clock.advance(2)
+    lookups = CountPinChecks(monkeypatch)
+    burst = await guesses(60)
+    assert lookups.calls == 2 and burst.count("INVALID_CREDENTIALS") == 2 and burst.count("THROTTLED") == 58
+    refused = await pin_login(api, "24680", tokens[0])
+    # Open again when the oldest of the last 50 is an hour old.
+    assert 3590 <= refused["userErrors"][0]["retryAfterSeconds"] <= 3600
+
+
 USER_DELETE = "mutation($id: ID!) { userDelete(input: {id: $id}) { userErrors { code } } }"
 LOGIN_PASSWORD = """mutation($u: String!, $p: String!) {
   loginWithPassword(input: {username: $u, password: $p}) { token userErrors { code } } }"""
