@@ -12,13 +12,18 @@ from gateway.services.pagination import one, page
 
 
 class EndReason(str, Enum):
+    """Why a session ended; stored as its value in ``Session.end_reason``."""
+
     LOGOUT = "LOGOUT"
     IDLE_TIMEOUT = "IDLE_TIMEOUT"
     MAX_LIFETIME = "MAX_LIFETIME"
     ENDED_BY_ADMIN = "ENDED_BY_ADMIN"
     DEVICE_REVOKED = "DEVICE_REVOKED"
     DEVICE_DELETED = "DEVICE_DELETED"
+    DEVICE_LOGGED_OUT = "DEVICE_LOGGED_OUT"
     USER_DELETED = "USER_DELETED"
+    USER_SWITCHED = "USER_SWITCHED"
+    CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED"
 
 
 async def end(session: Session, reason: EndReason) -> None:
