@@ -41,6 +41,14 @@ async def end_for_devices(device_ids, reason: EndReason) -> int:
     )
 
 
+async def end_for_user(user_id: int, reason: EndReason, keep: Session | None = None) -> int:
+    """End every live session of a user but ``keep``; how many ended."""
+    live = Session.filter(user_id=user_id, ended_at=None)
+    if keep is not None:
+        live = live.exclude(id=keep.id)
+    return await live.update(ended_at=utcnow(), end_reason=reason.value)
+
+
 def _scoped(actor: Actor):
     return Session.filter(organisation_id=actor.organisation_id)
 

@@ -3,8 +3,12 @@
 import asyncio
 import re
 
+import asyncpg
+import pytest
+
 from gateway import hookimpl
-from gateway.models import Role, Session, User
+from gateway.graphql import ids
+from gateway.models import AuditLog, Role, Session, User
 from gateway.plugins import get_plugin_manager
 from tests.support import (
     login,
@@ -100,6 +104,7 @@ async def test_deleting_a_user_ends_their_sessions(api):
     assert deleted["userDelete"]["userErrors"] == []
     assert (await api.data("{ viewer { user { id } } }", token=token)) == {"viewer": None}
     assert await Session.filter(end_reason="USER_DELETED").count() == 1
+    assert (await AuditLog.get(type="user.deleted")).data["sessions_ended"] == 1
     listed = await api.data("{ users { nodes { username } } }", token=org.token)
     assert listed["users"]["nodes"] == [{"username": "admin"}]
     # The username is free again.
@@ -137,3 +142,119 @@ async def test_a_pin_policy_plugin_speaks_to_the_client(aiohttp_client, settings
     generated = await api.data(USER_CREATE, {"input": {"username": "kim", "role": "STAFF", "loginMethod": "PIN_ONLY",
                                                        "generatePin": True}}, token=org.token)
     assert len(set(generated["userCreate"]["generatedPin"])) >= 3
+
+
+VIEWER = "{ viewer { user { id } } }"
+ENDED = "{ sessions(active: false) { nodes { endReason user { username } } } }"
+
+
+async def _sam_logged_in_twice(api, org) -> tuple[str, list[str]]:
+    """sam (PASSWORD_AND_PIN, PIN 24680) with two live sessions: sam's ID and the two tokens."""
+    await add_pin_user(api, org, "sam", "24680", method="PASSWORD_AND_PIN")
+    tokens = [await login(api, "sam"), await login(api, "sam")]
+    return (await api.data(VIEWER, token=tokens[0]))["viewer"]["user"]["id"], tokens
+
+
+CREDENTIAL_CHANGES = {"password": {"password": "another long password"}, "typed PIN": {"pin": "13579"},
+                      "generated PIN": {"generatePin": True}, "login method": {"loginMethod": "PASSWORD"},
+                      "role": {"role": "MANAGER"}}
+
+
+@pytest.mark.parametrize("change", CREDENTIAL_CHANGES.values(), ids=CREDENTIAL_CHANGES.keys())
+async def test_changed_credentials_end_the_users_sessions(api, change):
+    org = await new_org(api)
+    sam_id, tokens = await _sam_logged_in_twice(api, org)
+    changed = await api.data(UPDATE, {"input": {"id": sam_id, **change}}, token=org.token)
+    assert changed["userUpdate"]["userErrors"] == []
+    for token in tokens:
+        assert await api.data(VIEWER, token=token) == {"viewer": None}
+        refused = await api.post("{ organisation { id } }", token=token)
+        assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    ended = await api.data(ENDED, token=org.token)  # the admin's own session is untouched
+    assert ended["sessions"]["nodes"] == [{"endReason": "CREDENTIALS_CHANGED", "user": {"username": "sam"}}] * 2
+    assert (await AuditLog.get(type="user.updated")).data["sessions_ended"] == 2
+
+
+SAME_CREDENTIALS = {"display name": {"displayName": "Samuel"},
+                    "the same values": {"role": "STAFF", "loginMethod": "PASSWORD_AND_PIN", "pin": "24680"}}
+
+
+@pytest.mark.parametrize("change", SAME_CREDENTIALS.values(), ids=SAME_CREDENTIALS.keys())
+async def test_other_changes_leave_the_sessions_alone(api, change):
+    org = await new_org(api)
+    sam_id, tokens = await _sam_logged_in_twice(api, org)
+    changed = await api.data(UPDATE, {"input": {"id": sam_id, **change}}, token=org.token)
+    assert changed["userUpdate"]["userErrors"] == []
+    for token in tokens:
+        assert (await api.data(VIEWER, token=token))["viewer"]["user"]["id"] == sam_id
+    assert not await Session.exclude(ended_at=None).exists()
+
+
+async def test_changing_your_own_password_keeps_the_session_you_changed_it_from(api):
+    org = await new_org(api)
+    elsewhere = await login(api, "admin")
+    admin_id = (await api.data(VIEWER, token=org.token))["viewer"]["user"]["id"]
+    changed = await api.data(UPDATE, {"input": {"id": admin_id, "password": "another long password"}}, token=org.token)
+    assert changed["userUpdate"]["userErrors"] == []
+    assert (await api.data(VIEWER, token=org.token))["viewer"]["user"]["id"] == admin_id
+    assert await api.data(VIEWER, token=elsewhere) == {"viewer": None}
+    ended = await api.data(ENDED, token=org.token)
+    assert ended["sessions"]["nodes"] == [{"endReason": "CREDENTIALS_CHANGED", "user": {"username": "admin"}}]
+    assert await login(api, "admin", "another long password")
+
+
+WRITES_THAT_LOCK = {"delete": (DELETE, {}, "USER_DELETED"),
+                    "password change": (UPDATE, {"password": "another long password"}, "CREDENTIALS_CHANGED")}
+
+
+@pytest.mark.parametrize("write", WRITES_THAT_LOCK.values(), ids=WRITES_THAT_LOCK.keys())
+async def test_a_delete_or_credential_change_waits_for_a_login_holding_the_users_row(aiohttp_client,
+                                                                                      postgres_settings, write):
+    """A login that locks the user's row and commits its session first: the write waits, then ends that session."""
+    document, values, reason = write
+    api = await make_client(aiohttp_client, postgres_settings)
+    org = await new_org(api)
+    sam = await add_user(org, "sam", Role.STAFF)
+    login_connection = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
+    try:
+        async with login_connection.transaction():
+            await login_connection.execute("SELECT 1 FROM app_user WHERE id = $1 FOR UPDATE", sam.id)
+            change = asyncio.create_task(api.data(document, {"input": {"id": ids.encode("User", sam.id), **values}},
+                                                  token=org.token))
+            await asyncio.sleep(1)
+            assert not change.done()  # waiting for the login's lock
+            await login_connection.execute(
+                "INSERT INTO session (organisation_id, user_id, method, token_hash, user_agent, created_at, "
+                "last_seen_at, expires_at) VALUES ($1, $2, 'PASSWORD', 'login-in-flight', '', now(), now(), "
+                "now() + interval '1 hour')", org.id, sam.id)
+        [payload] = (await change).values()
+        assert payload["userErrors"] == []
+    finally:
+        await login_connection.close()
+    assert (await Session.get(token_hash="login-in-flight")).end_reason == reason
+
+
+@pytest.mark.parametrize("write", WRITES_THAT_LOCK.values(), ids=WRITES_THAT_LOCK.keys())
+async def test_a_delete_or_credential_change_decides_on_the_user_as_a_concurrent_change_left_it(
+        aiohttp_client, postgres_settings, write):
+    """The row is read again under lock: a MANAGER's write that waited for sam's promotion finds an ADMIN."""
+    document, values, _ = write
+    api = await make_client(aiohttp_client, postgres_settings)
+    org = await new_org(api)
+    await add_user(org, "mia", Role.MANAGER)
+    manager = await login(api, "mia")
+    sam = await add_user(org, "sam", Role.STAFF)
+    promotion = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
+    try:
+        async with promotion.transaction():
+            await promotion.execute("UPDATE app_user SET role = 'ADMIN' WHERE id = $1", sam.id)
+            change = asyncio.create_task(api.post(document, {"input": {"id": ids.encode("User", sam.id), **values}},
+                                                  token=manager))
+            await asyncio.sleep(1)
+            assert not change.done()
+        refused = await change
+    finally:
+        await promotion.close()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await User.get(id=sam.id)).deleted_at is None
+    assert await login(api, "sam")  # the password is as it was
