@@ -8,8 +8,9 @@ import pytest
 
 from gateway import hookimpl
 from gateway.graphql import ids
-from gateway.models import AuditLog, Role, Session, User
+from gateway.models import AuditLog, Role, Session, Throttle, User
 from gateway.plugins import get_plugin_manager
+from gateway.services import pins, users
 from tests.support import (
     login,
     PASSWORD, USER_CREATE, add_pin_user, add_user, approved_register, enable_pins, make_client, new_org,
@@ -114,6 +115,7 @@ async def test_deleting_a_user_ends_their_sessions(api):
 
 
 async def test_concurrent_assignment_of_one_pin_has_one_winner(aiohttp_client, postgres_settings):
+    """The losers are collisions, whether the lookup or the unique index caught them: at most five TAKEN."""
     api = await make_client(aiohttp_client, postgres_settings)
     org = await new_org(api)
     results = await asyncio.gather(*(
@@ -121,8 +123,11 @@ async def test_concurrent_assignment_of_one_pin_has_one_winner(aiohttp_client, p
                                          "pin": "24680"}}, token=org.token)
         for i in range(10)))
     outcomes = [r["userCreate"]["userErrors"][0]["code"] if r["userCreate"]["userErrors"] else "CREATED" for r in results]
-    assert outcomes.count("CREATED") == 1 and outcomes.count("TAKEN") == 9, outcomes
+    taken = outcomes.count("TAKEN")
+    assert outcomes.count("CREATED") == 1 and taken <= 5 and taken + outcomes.count("THROTTLED") == 9, outcomes
     assert await User.exclude(pin_hmac=None).count() == 1
+    assert await AuditLog.filter(type="pin.collision").count() == taken
+    assert (await Throttle.get(key=f"pin-collision:user:{org.admin.id}")).failures == taken  # the winner's refunded
 
 
 class NoEasyPins:
@@ -258,3 +263,118 @@ async def test_a_delete_or_credential_change_decides_on_the_user_as_a_concurrent
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert (await User.get(id=sam.id)).deleted_at is None
     assert await login(api, "sam")  # the password is as it was
+
+
+CREATE = """mutation($input: UserCreateInput!) {
+  userCreate(input: $input) { generatedPin userErrors { field code message retryAfterSeconds } }
+}"""
+
+
+class CountPinHashes:
+    """Counts PINs hashed: a typed PIN is hashed only to be looked up."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        real = pins.pin_hmac
+
+        def counting(*args):
+            self.calls += 1
+            return real(*args)
+
+        monkeypatch.setattr(pins, "pin_hmac", counting)
+
+
+async def _typed(api, token: str, username: str, pin: str) -> dict:
+    values = {"username": username, "role": "STAFF", "loginMethod": "PIN_ONLY", "pin": pin}
+    return (await api.data(CREATE, {"input": values}, token=token))["userCreate"]
+
+
+def _codes(payload) -> list[str]:
+    return [e["code"] for e in payload["userErrors"]]
+
+
+async def test_taken_typed_pins_are_budgeted_per_actor(api, monkeypatch):
+    org = await new_org(api)
+    await add_pin_user(api, org, "sam", "24680")
+    hashes = CountPinHashes(monkeypatch)
+    for i in range(4):
+        assert _codes(await _typed(api, org.token, f"taken{i}", "24680")) == ["TAKEN"]
+    for i, free in enumerate(("13579", "97531", "86420")):  # free PINs leave the budget as it was
+        assert _codes(await _typed(api, org.token, f"free{i}", free)) == []
+    assert _codes(await _typed(api, org.token, "taken4", "24680")) == ["TAKEN"]
+    hashes.calls = 0
+    sixth = await _typed(api, org.token, "taken5", "24680")
+    [error] = sixth["userErrors"]
+    assert (error["field"], error["code"]) == (["input", "pin"], "THROTTLED")
+    assert 86000 < error["retryAfterSeconds"] <= 86400
+    free_id = (await api.data("{ users { nodes { id } } }", token=org.token))["users"]["nodes"][-1]["id"]
+    update = await api.data(UPDATE, {"input": {"id": free_id, "pin": "36925"}}, token=org.token)
+    assert [e["code"] for e in update["userUpdate"]["userErrors"]] == ["THROTTLED"]
+    assert hashes.calls == 0  # not hashed, so not looked up
+    generated = await api.data(CREATE, {"input": {"username": "gen", "role": "STAFF", "loginMethod": "PIN_ONLY",
+                                                  "generatePin": True}}, token=org.token)
+    assert generated["userCreate"]["userErrors"] == [] and generated["userCreate"]["generatedPin"]
+    await add_user(org, "mia", Role.MANAGER)
+    assert _codes(await _typed(api, await login(api, "mia"), "mias", "24680")) == ["TAKEN"]  # her own budget
+    assert await AuditLog.filter(type="pin.collision", actor_id=org.admin.id).count() == 5
+    locked = await AuditLog.get(type="throttle.locked")
+    assert (locked.actor_id, locked.data["key"]) == (org.admin.id, "pin-collision:user")
+
+
+async def test_a_typed_pin_that_loses_the_race_to_the_unique_index_is_a_collision(api, monkeypatch):
+    """The lookup found the PIN free, but its holder committed before this save: audited, charge kept."""
+    org = await new_org(api)
+    await add_pin_user(api, org, "sam", "24680")
+    sam = await User.get(username="sam")
+    real, lookups = users._holder, []
+
+    async def missed_once(pin_hmac, user):
+        lookups.append(pin_hmac)
+        return None if len(lookups) == 1 else await real(pin_hmac, user)
+
+    monkeypatch.setattr(users, "_holder", missed_once)
+    assert _codes(await _typed(api, org.token, "kim", "24680")) == ["TAKEN"]
+    assert len(lookups) == 2  # the lookup, then the clash naming the holder
+    collision = await AuditLog.get(type="pin.collision")
+    assert (collision.actor_id, collision.data) == (org.admin.id, {"target_user_id": sam.id})
+    assert (await Throttle.get(key=f"pin-collision:user:{org.admin.id}")).failures == 1
+
+
+async def test_twenty_taken_pins_at_once_get_exactly_five_answers(aiohttp_client, postgres_settings, monkeypatch):
+    api = await make_client(aiohttp_client, postgres_settings)
+    org = await new_org(api)
+    await add_pin_user(api, org, "sam", "24680")
+    hashes = CountPinHashes(monkeypatch)
+    results = await asyncio.gather(*(_typed(api, org.token, f"u{i}", "24680") for i in range(20)))
+    outcomes = [code for result in results for code in _codes(result)]
+    assert (outcomes.count("TAKEN"), outcomes.count("THROTTLED")) == (5, 15), outcomes
+    assert hashes.calls == 5
+    assert await AuditLog.filter(type="pin.collision").count() == 5
+
+
+async def test_a_refund_keeps_a_charge_that_commits_meanwhile(aiohttp_client, postgres_settings, monkeypatch):
+    """Another attempt by the same actor charges while a free PIN is being saved: the refund waits for it."""
+    api = await make_client(aiohttp_client, postgres_settings)
+    org = await new_org(api)
+    key = f"pin-collision:user:{org.admin.id}"
+    other_attempt = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
+    real, commits = users._holder, []
+
+    async def commit_later(transaction):
+        await asyncio.sleep(0.5)  # after the refund has started
+        await transaction.commit()
+
+    async def charged_meanwhile(pin_hmac, user):
+        transaction = other_attempt.transaction()
+        await transaction.start()
+        await other_attempt.execute("UPDATE throttle SET failures = failures + 1 WHERE key = $1", key)
+        commits.append(asyncio.create_task(commit_later(transaction)))
+        return await real(pin_hmac, user)
+
+    monkeypatch.setattr(users, "_holder", charged_meanwhile)
+    try:
+        assert _codes(await _typed(api, org.token, "sam", "24680")) == []
+        await commits[0]
+    finally:
+        await other_attempt.close()
+    assert (await Throttle.get(key=key)).failures == 1  # the other attempt's charge, this one's refunded
