@@ -34,4 +34,4 @@ def test_the_documented_example_plugin_is_under_15_lines():
     assert len(example.strip().splitlines()) < 15
     namespace: dict = {}
     exec(compile(example, "pairgate_self_order.py", "exec"), namespace)
-    assert namespace["validate_pin"]("01234", None) == ["No PIN may start with 0 here."]
+    assert namespace["validate_pin"]("02468", None) == ["No PIN may start with 0 here."]

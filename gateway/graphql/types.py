@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from gateway import models
 from gateway.graphql import ids
-from gateway.services import codes, qr
+from gateway.services import codes, qr, sessions
 from gateway.services.errors import ErrorCode, refuse
 
 
@@ -34,6 +34,12 @@ Role = strawberry.enum(models.Role, description="What a user may do: ADMIN and M
 LoginMethod = strawberry.enum(models.LoginMethod, description="How a user may log in.")
 AuthMethod = strawberry.enum(models.AuthMethod, description="How a session was opened.")
 ConnectionCodeStatus = strawberry.enum(codes.CodeStatus, name="ConnectionCodeStatus", description="Where a connection code is in its life.")
+SessionEndReason = strawberry.enum(sessions.EndReason, name="SessionEndReason", description=(
+    "Why a session ended. LOGOUT: the user logged out. IDLE_TIMEOUT: no request for the organisation's idle "
+    "minutes. MAX_LIFETIME: its hours since login were up. ENDED_BY_ADMIN: an ADMIN or MANAGER ended it. "
+    "DEVICE_REVOKED, DEVICE_DELETED: its device was revoked or deleted. DEVICE_LOGGED_OUT: its device was "
+    "logged out. USER_DELETED: its user was deleted. USER_SWITCHED: another user logged in on its device. "
+    "CREDENTIALS_CHANGED: its user's password, PIN, login method or role changed."))
 
 
 @strawberry.enum(description="Whether a device may be used.")
@@ -263,16 +269,15 @@ class Session(Node):
     last_seen_at: datetime = strawberry.field(description="Last request, to the minute.")
     expires_at: datetime = strawberry.field(description="Absolute end of the session.")
     ended_at: datetime | None = strawberry.field(description="When it ended, if it did.")
-    end_reason: str | None = strawberry.field(
-        description="LOGOUT, IDLE_TIMEOUT, MAX_LIFETIME, ENDED_BY_ADMIN, DEVICE_REVOKED, DEVICE_DELETED or USER_DELETED."
-    )
+    end_reason: SessionEndReason | None = strawberry.field(description="Why it ended; null while it is live.")
 
     @classmethod
     def of(cls, m: models.Session) -> "Session":
         return cls(
             model=m, id=ids.encode("Session", m.id), method=m.method, ip_address=m.ip_address,
             user_agent=m.user_agent, created_at=m.created_at, last_seen_at=m.last_seen_at,
-            expires_at=m.expires_at, ended_at=m.ended_at, end_reason=m.end_reason,
+            expires_at=m.expires_at, ended_at=m.ended_at,
+            end_reason=sessions.EndReason(m.end_reason) if m.end_reason else None,
         )
 
     @strawberry.field(description="The session is still usable.")

@@ -12,13 +12,18 @@ from gateway.services.pagination import one, page
 
 
 class EndReason(str, Enum):
+    """Why a session ended; stored as its value in ``Session.end_reason``."""
+
     LOGOUT = "LOGOUT"
     IDLE_TIMEOUT = "IDLE_TIMEOUT"
     MAX_LIFETIME = "MAX_LIFETIME"
     ENDED_BY_ADMIN = "ENDED_BY_ADMIN"
     DEVICE_REVOKED = "DEVICE_REVOKED"
     DEVICE_DELETED = "DEVICE_DELETED"
+    DEVICE_LOGGED_OUT = "DEVICE_LOGGED_OUT"
     USER_DELETED = "USER_DELETED"
+    USER_SWITCHED = "USER_SWITCHED"
+    CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED"
 
 
 async def end(session: Session, reason: EndReason) -> None:
@@ -34,6 +39,14 @@ async def end_for_devices(device_ids, reason: EndReason) -> int:
     return await Session.filter(device_id__in=list(device_ids), ended_at=None).update(
         ended_at=utcnow(), end_reason=reason.value
     )
+
+
+async def end_for_user(user_id: int, reason: EndReason, keep: Session | None = None) -> int:
+    """End every live session of a user but ``keep``; how many ended."""
+    live = Session.filter(user_id=user_id, ended_at=None)
+    if keep is not None:
+        live = live.exclude(id=keep.id)
+    return await live.update(ended_at=utcnow(), end_reason=reason.value)
 
 
 def _scoped(actor: Actor):

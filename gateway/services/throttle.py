@@ -68,6 +68,7 @@ PASSWORD_USER = Policy(free=5, reset_on_success=True)
 PASSWORD_ADDRESS = Policy(free=20, window_seconds=3600)
 PAIR_ADDRESS = Policy(free=10, window_seconds=3600)
 PAIR_GLOBAL = Policy(free=1000, window_seconds=3600)
+PIN_COLLISION = Policy(free=5, base_seconds=86400, max_seconds=86400, window_seconds=86400)  # TAKEN per actor: 5 a day
 
 
 @dataclasses.dataclass(frozen=True)

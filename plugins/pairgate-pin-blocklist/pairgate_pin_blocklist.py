@@ -1,8 +1,9 @@
-"""Refuse PINs that are easy to guess.
+"""Refuse the PINs an organisation lists (birthdays, the shop's street number…).
 
-Configure extra PINs to refuse with ``PAIRGATE_PIN_BLOCKLIST`` (comma-separated)
-and/or ``PAIRGATE_PIN_BLOCKLIST_FILE`` (one PIN per line, ``#`` comments).
-Read on every call, so a change needs no restart.
+List them in ``PAIRGATE_PIN_BLOCKLIST`` (comma-separated) and/or
+``PAIRGATE_PIN_BLOCKLIST_FILE`` (one PIN per line, ``#`` comments). Read on
+every call, so a change needs no restart. The core already refuses one digit
+repeated and runs like 12345 or 98765.
 """
 
 import os
@@ -23,15 +24,7 @@ def configured_blocklist() -> set[str]:
 
 
 def problems(pin: str, blocklist: set[str]) -> list[str]:
-    found = []
-    if len(set(pin)) == 1:
-        found.append("A PIN of one repeated digit is too easy to guess.")
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:])}
-    if len(pin) > 2 and steps in ({1}, {-1}):
-        found.append("A run of consecutive digits (like 12345 or 98765) is too easy to guess.")
-    if pin in blocklist:
-        found.append("This PIN is on the organisation's blocklist.")
-    return found
+    return ["This PIN is on the organisation's blocklist."] if pin in blocklist else []
 
 
 @hookimpl

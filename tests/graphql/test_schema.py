@@ -50,5 +50,9 @@ def test_binding_names_exist():
         "INVALID", "REQUIRED", "NOT_FOUND", "TAKEN", "EXPIRED", "REVOKED", "ALREADY_USED", "INVALID_CREDENTIALS",
         "PIN_LOGIN_DISABLED", "DEVICE_NOT_APPROVED", "METHOD_NOT_ALLOWED", "THROTTLED"}
     assert set(schema.type_map["QrFormat"].values) == {"SVG", "PNG"}
+    assert list(schema.type_map["SessionEndReason"].values) == [
+        "LOGOUT", "IDLE_TIMEOUT", "MAX_LIFETIME", "ENDED_BY_ADMIN", "DEVICE_REVOKED", "DEVICE_DELETED",
+        "DEVICE_LOGGED_OUT", "USER_DELETED", "USER_SWITCHED", "CREDENTIALS_CHANGED"]
+    assert str(schema.type_map["Session"].fields["endReason"].type) == "SessionEndReason"
     assert set(schema.type_map["DeviceType"].values) == {"POS", "CUSTOMER_DISPLAY"}
     assert isinstance(schema.type_map["DeviceType"], GraphQLEnumType)

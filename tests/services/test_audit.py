@@ -6,12 +6,12 @@ import asyncpg
 import pytest
 
 from gateway import hookimpl
-from gateway.models import AuditLog, Session
+from gateway.models import AuditLog, Session, User
 from gateway.services import audit
 from gateway.testing import make_client, plugin_manager
 from tests.support import (
-    REVOKE_CODE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair, pin_login,
-    pin_ready,
+    REVOKE_CODE, USER_CREATE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair,
+    pin_login, pin_ready,
 )
 
 
@@ -145,3 +145,25 @@ async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, 
         session.organisation_id, session.user_id, session.device_id, "127.0.0.1")
     row = await AuditLog.get(id=event.id)
     assert (row.type, row.data, row.created_at) == ("login.succeeded", event.data, event.created_at)
+
+
+async def test_a_pin_collision_reaches_plugins_with_actor_and_target(aiohttp_client, settings):
+    """Committed on its own: the TAKEN answer that follows rolls nothing back."""
+    heard = []
+
+    class Keeper:
+        @hookimpl
+        def on_audit_event(self, event):
+            heard.append(event)
+
+    api = await make_client(aiohttp_client, settings, plugin_manager(Keeper()))
+    org = await new_org(api)
+    await add_pin_user(api, org, "sam", "24680")
+    taken = await api.data(USER_CREATE, {"input": {"username": "kim", "role": "STAFF", "loginMethod": "PIN_ONLY",
+                                                   "pin": "24680"}}, token=org.token)
+    assert [e["code"] for e in taken["userCreate"]["userErrors"]] == ["TAKEN"]
+    [event] = [e for e in heard if e.type == "pin.collision"]
+    sam = await User.get(username="sam")
+    assert (event.organisation_id, event.actor_user_id) == (org.id, org.admin.id)
+    assert event.data == {"target_user_id": sam.id}
+    assert await AuditLog.filter(id=event.id, type="pin.collision").exists()
