@@ -204,9 +204,9 @@ async def authenticate(token: str | None) -> Session | None:
     elif since >= idle + touch_interval(idle):
         reason = EndReason.IDLE_TIMEOUT
     if reason:
-        await sessions.end(session, reason)
-        await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
-                           session_id=session.id)
+        if await sessions.end(session, reason):  # parallel requests find it idle together: audited once
+            await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
+                               session_id=session.id)
         return None
     if since >= touch_interval(idle):
         session.last_seen_at = now

@@ -26,19 +26,20 @@ class EndReason(str, Enum):
     CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED"
 
 
-async def end(session: Session, reason: EndReason) -> None:
+async def end(session: Session, reason: EndReason) -> bool:
+    """End one session; False if it had ended already (a session ends once, whoever gets there first)."""
     now = utcnow()
-    # Conditional: a session ends once, whoever gets there first.
-    await Session.filter(id=session.id, ended_at=None).update(ended_at=now, end_reason=reason.value)
-    session.ended_at, session.end_reason = now, reason.value
+    ended = await Session.filter(id=session.id, ended_at=None).update(ended_at=now, end_reason=reason.value)
+    if ended:
+        session.ended_at, session.end_reason = now, reason.value
+    return bool(ended)
 
 
 async def end_for_devices(device_ids, reason: EndReason) -> int:
+    """End every live session on these devices; how many ended."""
     if not device_ids:
         return 0
-    return await Session.filter(device_id__in=list(device_ids), ended_at=None).update(
-        ended_at=utcnow(), end_reason=reason.value
-    )
+    return await _end_all(Session.filter(device_id__in=list(device_ids), ended_at=None), reason)
 
 
 async def end_for_user(user_id: int, reason: EndReason, keep: Session | None = None) -> int:
@@ -46,7 +47,18 @@ async def end_for_user(user_id: int, reason: EndReason, keep: Session | None = N
     live = Session.filter(user_id=user_id, ended_at=None)
     if keep is not None:
         live = live.exclude(id=keep.id)
-    return await live.update(ended_at=utcnow(), end_reason=reason.value)
+    return await _end_all(live, reason)
+
+
+async def _end_all(live, reason: EndReason) -> int:
+    """End the sessions of ``live``, inside the caller's transaction. Their rows are locked in id
+    order first, as every bulk end does, so that two at once (a user deleted while their register
+    is revoked) wait for each other rather than each holding rows the other needs."""
+    # Whole rows, not values_list: Tortoise leaves FOR UPDATE out of a values query.
+    ids = [session.id for session in await live.select_for_update().order_by("id").only("id")]
+    if not ids:
+        return 0
+    return await Session.filter(id__in=ids).update(ended_at=utcnow(), end_reason=reason.value)
 
 
 def _scoped(actor: Actor):
