@@ -7,7 +7,7 @@ import re
 
 from tortoise.exceptions import IntegrityError
 
-from gateway.models import LoginMethod, Organisation, Role, Throttle, User
+from gateway.models import LoginMethod, Organisation, Role, User
 from gateway.services import audit, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
@@ -233,13 +233,9 @@ async def _collision(actor: Actor, holder_id: int | None) -> None:
 
 async def _refund_typed_pin(actor: Actor, secrets: _Secrets) -> None:
     """Give a typed PIN's charge back, inside the transaction that saves it: a save the unique
-    index refuses keeps the charge. The count's row is locked first because ``succeeded`` reads
-    it and then writes it: a charge committed in between would otherwise be overwritten."""
-    if secrets.typed_pin_hmac is None:
-        return
-    budget = _collisions(actor)
-    await Throttle.filter(key=budget.name).select_for_update().first()
-    await throttle.succeeded(budget)
+    index refuses keeps the charge."""
+    if secrets.typed_pin_hmac is not None:
+        await throttle.succeeded(_collisions(actor))
 
 
 async def _clash(actor: Actor, user: User, secrets: _Secrets, username: str | None = None) -> UserErrors:
