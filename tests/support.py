@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from datetime import timedelta
 
+from argon2 import PasswordHasher
+
 from gateway.graphql import ids
-from gateway.models import LoginMethod, Role, User
-from gateway.services import organisations, passwords
+from gateway.models import Device, DeviceState, LoginMethod, Role, User
+from gateway.services import organisations, passwords, pins
 from gateway.services.clock import utcnow
+from gateway.services.tokens import hash_token, new_token
 from gateway.testing import Api, make_client  # noqa: F401 (re-exported for the tests)
 
 PASSWORD = "correct horse battery"
@@ -147,3 +151,40 @@ async def pin_ready(api: Api) -> tuple[Org, str]:
 
 async def pin_login(api: Api, pin: str, device_token: str | None) -> dict:
     return (await api.data(LOGIN_PIN, {"pin": pin}, device_token=device_token))["loginWithPin"]
+
+
+class CountPinChecks:
+    """Counts PIN HMACs computed: a login computes one only to look it up, after every refusal."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        original = pins.pin_hmac
+
+        def counting(*args):
+            self.calls += 1
+            return original(*args)
+
+        monkeypatch.setattr(pins, "pin_hmac", counting)
+
+
+async def approved_registers(org_id: int, count: int) -> list[str]:
+    """``count`` approved registers of the organisation; their device tokens."""
+    tokens = [new_token() for _ in range(count)]
+    await Device.bulk_create([
+        Device(organisation_id=org_id, name=f"Till {n}", device_type="POS", state=DeviceState.APPROVED,
+               token_hash=hash_token(token), approved_at=utcnow())
+        for n, token in enumerate(tokens)])
+    return tokens
+
+
+@functools.cache
+def _password_hash() -> str:
+    """PASSWORD, hashed once for the whole run: tests that make many users need not wait for each."""
+    return PasswordHasher().hash(PASSWORD)
+
+
+async def pin_and_password_user(org_id: int, username: str, pin: str, secret_key: bytes) -> User:
+    """A PASSWORD_AND_PIN staff member, written directly."""
+    return await User.create(organisation_id=org_id, username=username, display_name=username, role="STAFF",
+                             login_method="PASSWORD_AND_PIN", password_hash=_password_hash(),
+                             pin_hmac=pins.pin_hmac(secret_key, org_id, pin))

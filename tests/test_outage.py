@@ -97,9 +97,9 @@ def cluster():
         cluster.drop()
 
 
-async def _pool_kept_busy(api: Api, token: str, count: int) -> None:
-    """Leave ``count`` pooled connections open and idle, to die with the server: requests after
-    it comes back must not fail on them."""
+async def _pool_left_idle(api: Api, token: str, count: int) -> None:
+    """Open ``count`` pooled connections (requests at once) and leave them idle, to die with the
+    server: requests after it comes back must not fail on them."""
     await asyncio.gather(*(api.data(VIEWER, token=token) for _ in range(count)))
 
 
@@ -109,7 +109,7 @@ async def test_an_outage_answers_503_is_logged_once_and_ends_by_itself(aiohttp_c
     api = await make_client(aiohttp_client, settings)
     org, register = await pin_ready(api)
     assert (await pin_login(api, "24680", register))["userErrors"] == []
-    await _pool_kept_busy(api, org.token, 4)
+    await _pool_left_idle(api, org.token, 4)
 
     cluster.stop()
     login = {"u": "admin", "p": PASSWORD}

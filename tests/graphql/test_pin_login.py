@@ -4,27 +4,12 @@ import asyncio
 from datetime import timedelta
 
 from gateway.models import Device, DeviceState, Organisation, Session, Throttle
-from gateway.services import pins
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from tests.support import (
-    LOGIN_PIN, ORG_UPDATE, add_pin_user, approved_register, code, configuration, enable_pins, new_org, pair,
-    password_login, pin_login, pin_ready,
+    LOGIN_PIN, ORG_UPDATE, CountPinChecks, add_pin_user, approved_register, code, configuration, enable_pins, new_org,
+    pair, password_login, pin_login, pin_ready,
 )
-
-
-class CountPinChecks:
-    """Counts PIN HMACs computed: a login computes one only to look it up, after every refusal."""
-
-    def __init__(self, monkeypatch):
-        self.calls = 0
-        original = pins.pin_hmac
-
-        def counting(*args):
-            self.calls += 1
-            return original(*args)
-
-        monkeypatch.setattr(pins, "pin_hmac", counting)
 
 
 async def test_pin_logs_the_user_in_on_an_approved_device(api):

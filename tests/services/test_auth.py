@@ -11,36 +11,28 @@ import random
 from datetime import timedelta
 
 from gateway.graphql import ids
-from gateway.models import Device, DeviceState, Session, Throttle, User
-from gateway.services import auth, pins
+from gateway.models import AuditLog, Device, DeviceState, Session, Throttle, User
+from gateway.services import auth
 from gateway.services.clock import utcnow
-from gateway.services.tokens import hash_token, new_token
-from tests.graphql.test_pin_login import CountPinChecks
-from tests.support import LOGIN_PIN, ORG_UPDATE, PASSWORD, make_client, new_org, pin_login, pin_ready
+from gateway.services.tokens import hash_token
+from tests.support import (
+    LOGIN_PIN, ORG_UPDATE, PASSWORD, CountPinChecks, approved_registers, make_client, new_org, pin_and_password_user,
+    pin_login, pin_ready,
+)
 
 VIEWER = "{ viewer { user { username } } }"
-
-
-async def _registers(org_id: int, count: int) -> list[str]:
-    """``count`` approved registers of the organisation; their device tokens."""
-    tokens = [new_token() for _ in range(count)]
-    await Device.bulk_create([
-        Device(organisation_id=org_id, name=f"Till {n}", device_type="POS", state=DeviceState.APPROVED,
-               token_hash=hash_token(token), approved_at=utcnow())
-        for n, token in enumerate(tokens)])
-    return tokens
 
 
 def _codes(results) -> list[str]:
     return [result["loginWithPin"]["userErrors"][0]["code"] for result in results]
 
 
-async def test_the_organisation_budget_is_exact_over_many_registers(aiohttp_client, postgres_settings, monkeypatch):
+async def test_the_organisation_budget_is_exact_over_manyapproved_registers(aiohttp_client, postgres_settings, monkeypatch):
     """300 wrong PINs at once over 60 registers: 5 each fit the registers' budgets, but the
     organisation's 50 an hour is what holds, exactly."""
     api = await make_client(aiohttp_client, postgres_settings)
     org, _ = await pin_ready(api)
-    tokens = await _registers(org.id, 60)
+    tokens = await approved_registers(org.id, 60)
     lookups = CountPinChecks(monkeypatch)
     results = await asyncio.gather(*(api.data(LOGIN_PIN, {"pin": f"{n:05d}"}, device_token=tokens[n % 60])
                                      for n in range(300)))
@@ -66,7 +58,7 @@ async def test_the_organisation_budget_holds_in_any_hour_not_per_clock_hour(api,
     """One wrong PIN, 48 more just before the hour is up, then a burst just after: the first
     one has left the window, so the burst gets 2 lookups, not a fresh 50."""
     org, _ = await pin_ready(api)
-    tokens = await _registers(org.id, 60)
+    tokens = await approved_registers(org.id, 60)
     clock = Clock(monkeypatch)
     attempts = iter(range(10_000))
 
@@ -99,7 +91,7 @@ async def test_a_user_deleted_during_their_login_keeps_no_session(aiohttp_client
     org, device = await pin_ready(api)
     await api.data(ORG_UPDATE, {"input": {"sessionIdleMinutes": 60}}, token=org.token)
     for round_ in range(20):
-        user = await _pin_and_password_user(org.id, f"racer{round_}", f"{31000 + 7 * round_:05d}",
+        user = await pin_and_password_user(org.id, f"racer{round_}", f"{31000 + 7 * round_:05d}",
                                             postgres_settings.secret_key)
         gid = ids.encode("User", user.id)
         # Each round starts with fresh budgets: a login that loses the race is a failure.
@@ -119,20 +111,6 @@ async def test_a_user_deleted_during_their_login_keeps_no_session(aiohttp_client
         for token in (by_password["loginWithPassword"]["token"], by_pin["token"]):
             if token:
                 assert (await api.data(VIEWER, token=token)) == {"viewer": None}
-
-
-_HASH: dict[str, str] = {}
-
-
-async def _pin_and_password_user(org_id: int, username: str, pin: str, secret_key: bytes) -> User:
-    """A PASSWORD_AND_PIN staff member, written directly (the password hashed once for all rounds)."""
-    from gateway.services import passwords
-
-    if PASSWORD not in _HASH:
-        _HASH[PASSWORD] = await passwords.hash_password(PASSWORD)
-    return await User.create(organisation_id=org_id, username=username, display_name=username, role="STAFF",
-                             login_method="PASSWORD_AND_PIN", password_hash=_HASH[PASSWORD],
-                             pin_hmac=pins.pin_hmac(secret_key, org_id, pin))
 
 
 class Clock:
@@ -188,3 +166,11 @@ async def test_a_pin_session_dies_with_its_register_approval(api):
     assert (await Session.get(token_hash=hash_token(token))).end_reason == "DEVICE_REVOKED"
     # A password session on the same device is not a PIN session: it lives on.
     assert (await api.data(VIEWER, token=admin_session))["viewer"] is not None
+
+
+async def test_an_idle_session_found_by_many_requests_at_once_ends_once(api):
+    org = await new_org(api)
+    await Session.filter(organisation_id=org.id).update(last_seen_at=utcnow() - timedelta(hours=1))
+    answers = await asyncio.gather(*(api.data(VIEWER, token=org.token) for _ in range(10)))
+    assert answers == [{"viewer": None}] * 10
+    assert await AuditLog.filter(type="session.ended").count() == 1
