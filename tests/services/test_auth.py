@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+
+import pytest
 from datetime import timedelta
 
 from gateway.graphql import ids
@@ -111,6 +113,37 @@ async def test_a_user_deleted_during_their_login_keeps_no_session(aiohttp_client
         for token in (by_password["loginWithPassword"]["token"], by_pin["token"]):
             if token:
                 assert (await api.data(VIEWER, token=token)) == {"viewer": None}
+
+
+@pytest.mark.parametrize("method", ["PASSWORD", "PIN"])
+async def test_a_user_deleted_while_their_login_holds_them_keeps_no_session(aiohttp_client, postgres_settings,
+                                                                              monkeypatch, method):
+    """The login is held just before it writes its session, while the delete is sent: the delete
+    must wait for the login's lock on the user and then end that session (without the lock it
+    would finish first, ending nothing, and the session would be written after it)."""
+    api = await make_client(aiohttp_client, postgres_settings)
+    org, register = await pin_ready(api)
+    user = await pin_and_password_user(org.id, "leaver", "31337", postgres_settings.secret_key)
+    login_holds_user, delete_sent, open_session = asyncio.Event(), asyncio.Event(), auth._open_session
+
+    async def after_the_delete(*args):
+        login_holds_user.set()
+        await delete_sent.wait()
+        await asyncio.sleep(0.2)  # time enough for a delete that does not wait to finish
+        return await open_session(*args)
+
+    async def delete():
+        await login_holds_user.wait()
+        delete_sent.set()
+        return await api.data(USER_DELETE, {"id": ids.encode("User", user.id)}, token=org.token)
+
+    monkeypatch.setattr(auth, "_open_session", after_the_delete)
+    login = (api.data(LOGIN_PASSWORD, {"u": "leaver", "p": PASSWORD}) if method == "PASSWORD"
+             else pin_login(api, "31337", register))
+    _, deleted = await asyncio.gather(login, delete())
+    assert deleted["userDelete"]["userErrors"] == []
+    assert await Session.filter(user_id=user.id, ended_at=None).count() == 0
+    assert await Session.filter(user_id=user.id, end_reason="USER_DELETED").count() == 1
 
 
 class Clock:
