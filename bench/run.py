@@ -43,6 +43,9 @@ DEVICES_PAGE = ("{ devices(first: 100) { nodes { id name status configuration { 
                 "sessions(first: 5) { createdAt ipAddress user { username displayName } } } } }")
 
 
+PIN_LOGIN = {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) { token userErrors { code } } }"}
+
+
 def scenarios(seeded: dict) -> dict[str, tuple[str, dict, dict]]:
     """name -> (server, body, headers)"""
     admin = {"Authorization": f"Bearer {seeded['admin_token']}"}
@@ -52,9 +55,10 @@ def scenarios(seeded: dict) -> dict[str, tuple[str, dict, dict]]:
         "trivial query": ("gateway", {"query": "{ __typename }"}, {}),
         "viewer": ("gateway", {"query": "{ viewer { user { username role } organisation { name } } }"}, admin),
         "100 devices with sessions and users": ("gateway", {"query": DEVICES_PAGE}, admin),
-        "loginWithPin": ("gateway", {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) "
-                                               "{ token userErrors { code } } }", "variables": {"p": seeded["pin"]}},
+        "loginWithPin": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
                          {"X-Device-Token": seeded["register_tokens"]}),
+        "loginWithPin, one restaurant's 32 registers": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
+                                                        {"X-Device-Token": seeded["one_restaurant_register_tokens"]}),
         "devicePair": ("gateway", {"query": "mutation($c: String!) { devicePair(input: {code: $c}) "
                                              "{ deviceToken userErrors { code } } }", "variables": {"c": seeded["code"]}}, {}),
     }

@@ -65,11 +65,12 @@ async def login_with_password(client: Client, username: str, password: str) -> L
             raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PASSWORD)
         if user.login_method == LoginMethod.PIN_ONLY:
             raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a PIN, on an approved device.")
+        organisation = await Organisation.get(id=user.organisation_id)
         device, device_token = await devices.device_for_login(known, user)
-        result = await _open_session(user, user.organisation, client, AuthMethod.PASSWORD, device)
+        result = await _open_session(user, organisation, client, AuthMethod.PASSWORD, device)
     await devices.touch(device)  # after the commit: the device's row comes before the user's
     result.device_token = device_token
-    result.prompt = devices.approval_prompt(device, user, user.organisation)
+    result.prompt = devices.approval_prompt(device, user, organisation)
     return result
 
 
@@ -127,9 +128,8 @@ async def _pin_owner(runtime: Runtime, organisation: Organisation, pin: str) -> 
 
 
 async def _locked_user(**match) -> User | None:
-    """The live user matching ``match``, with its organisation, its row locked until commit."""
-    return await (User.filter(deleted_at=None, **match).select_related("organisation")
-                  .select_for_update(of=("app_user",), no_key=True).first())
+    """The live user matching ``match``, their row locked until commit."""
+    return await User.filter(deleted_at=None, **match).select_for_update(no_key=True).first()
 
 
 async def _wrong_pin(client: Client, device: Device, budget, now: datetime) -> None:
