@@ -154,7 +154,8 @@ async def pin_login(api: Api, pin: str, device_token: str | None) -> dict:
 
 
 class CountPinChecks:
-    """Counts PIN HMACs computed: a login computes one only to look it up, after every refusal."""
+    """Counts PINs hashed: the gateway hashes a PIN only to look it up (a login after every
+    refusal, a typed PIN after its budget's check)."""
 
     def __init__(self, monkeypatch):
         self.calls = 0

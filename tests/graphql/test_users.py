@@ -10,11 +10,10 @@ from gateway import hookimpl
 from gateway.graphql import ids
 from gateway.models import AuditLog, Role, Session, Throttle, User
 from gateway.plugins import get_plugin_manager
-from gateway.services import pins, users
+from gateway.services import users
 from tests.support import (
-    login,
-    PASSWORD, USER_CREATE, add_pin_user, add_user, approved_register, enable_pins, make_client, new_org,
-    pin_login,
+    PASSWORD, USER_CREATE, CountPinChecks, add_pin_user, add_user, approved_register, enable_pins, login, make_client,
+    new_org, pin_login,
 )
 
 UPDATE = """mutation($input: UserUpdateInput!) {
@@ -270,20 +269,6 @@ CREATE = """mutation($input: UserCreateInput!) {
 }"""
 
 
-class CountPinHashes:
-    """Counts PINs hashed: a typed PIN is hashed only to be looked up."""
-
-    def __init__(self, monkeypatch):
-        self.calls = 0
-        real = pins.pin_hmac
-
-        def counting(*args):
-            self.calls += 1
-            return real(*args)
-
-        monkeypatch.setattr(pins, "pin_hmac", counting)
-
-
 async def _typed(api, token: str, username: str, pin: str) -> dict:
     values = {"username": username, "role": "STAFF", "loginMethod": "PIN_ONLY", "pin": pin}
     return (await api.data(CREATE, {"input": values}, token=token))["userCreate"]
@@ -296,7 +281,7 @@ def _codes(payload) -> list[str]:
 async def test_taken_typed_pins_are_budgeted_per_actor(api, monkeypatch):
     org = await new_org(api)
     await add_pin_user(api, org, "sam", "24680")
-    hashes = CountPinHashes(monkeypatch)
+    hashes = CountPinChecks(monkeypatch)
     for i in range(4):
         assert _codes(await _typed(api, org.token, f"taken{i}", "24680")) == ["TAKEN"]
     for i, free in enumerate(("13579", "97531", "86420")):  # free PINs leave the budget as it was
@@ -344,7 +329,7 @@ async def test_twenty_taken_pins_at_once_get_exactly_five_answers(aiohttp_client
     api = await make_client(aiohttp_client, postgres_settings)
     org = await new_org(api)
     await add_pin_user(api, org, "sam", "24680")
-    hashes = CountPinHashes(monkeypatch)
+    hashes = CountPinChecks(monkeypatch)
     results = await asyncio.gather(*(_typed(api, org.token, f"u{i}", "24680") for i in range(20)))
     outcomes = [code for result in results for code in _codes(result)]
     assert (outcomes.count("TAKEN"), outcomes.count("THROTTLED")) == (5, 15), outcomes

@@ -126,8 +126,8 @@ async def test_audit_events_query(api):
     assert theirs == [{"type": "login.succeeded"}]  # their own login only, nothing of the first organisation
 
 
-async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, settings):
-    """The PIN login writes its audit row in its own SQL on PostgreSQL: plugins hear the same event."""
+async def _listening(aiohttp_client, settings):
+    """The app with a plugin that keeps every audit event it hears: (api, the events heard)."""
     heard = []
 
     class Keeper:
@@ -135,7 +135,12 @@ async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, 
         def on_audit_event(self, event):
             heard.append(event)
 
-    api = await make_client(aiohttp_client, settings, plugin_manager(Keeper()))
+    return await make_client(aiohttp_client, settings, plugin_manager(Keeper())), heard
+
+
+async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, settings):
+    """Plugins hear a PIN login as the audit row has it, with its session and device."""
+    api, heard = await _listening(aiohttp_client, settings)
     org, device = await pin_ready(api)
     assert (await pin_login(api, "24680", device))["userErrors"] == []
     [event] = [e for e in heard if e.type == "login.succeeded" and e.data["method"] == "PIN"]
@@ -149,14 +154,7 @@ async def test_a_pin_login_is_heard_with_its_session_and_device(aiohttp_client, 
 
 async def test_a_pin_collision_reaches_plugins_with_actor_and_target(aiohttp_client, settings):
     """Committed on its own: the TAKEN answer that follows rolls nothing back."""
-    heard = []
-
-    class Keeper:
-        @hookimpl
-        def on_audit_event(self, event):
-            heard.append(event)
-
-    api = await make_client(aiohttp_client, settings, plugin_manager(Keeper()))
+    api, heard = await _listening(aiohttp_client, settings)
     org = await new_org(api)
     await add_pin_user(api, org, "sam", "24680")
     taken = await api.data(USER_CREATE, {"input": {"username": "kim", "role": "STAFF", "loginMethod": "PIN_ONLY",
