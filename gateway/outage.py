@@ -21,9 +21,9 @@ PROBE_SECONDS = 2
 _UNREACHABLE = (
     # The socket failed: refused, reset, no route to the host, an unknown host name, no
     # socket file. ConnectionError and TimeoutError (a connect with no answer in time) are
-    # kinds of OSError, and so is Tortoise's DBConnectionError, named here to say so.
-    # Requests do no other network or file I/O; if one ever did and failed, the next
-    # request's probe would end that "outage" at once, and both log lines would show it.
+    # kinds of OSError, and so is Tortoise's DBConnectionError, named here to say so. A
+    # plugin's own I/O can fail with an OSError too: ``DatabaseWatch.explains`` asks the
+    # database before it blames it.
     OSError,
     DBConnectionError,
     # SQLSTATE class 08, and ConnectionDoesNotExistError: the connection was lost in the
@@ -56,7 +56,7 @@ class DatabaseWatch:
     A request that fails because the database is unreachable starts an outage (one error
     line). While it lasts, every GraphQL request first probes the database with ``SELECT 1``,
     within ``PROBE_SECONDS``: if that fails the request is refused with 503 at once, before
-    any resolver runs, so nothing is half-written, and nothing more is logged. The first
+    any resolver runs, and nothing more is logged. The first
     probe that succeeds ends the outage (one info line) and its request runs as usual.
     GET /healthz probes on every call, so a load balancer's checks start and end outages
     too. A connection lost once while the server stays up (its backend was killed, a
@@ -85,11 +85,18 @@ class DatabaseWatch:
             log.error("The database is unreachable (%s: %s): answering 503 until it answers again",
                       type(error).__name__, str(error) or "no answer in time")
 
+    async def explains(self, error: BaseException) -> bool:
+        """Whether ``error`` (``is_unreachable``) is the database's doing. The driver's own errors
+        are; a bare OSError may be a plugin's (a missing file, a webhook timing out), so it
+        counts only if the database does not answer now either."""
+        if type(error).__module__.startswith(("asyncpg", "tortoise")):
+            return True
+        return await self._answer() is not None
+
     async def probe(self) -> bool:
         """True if the database answers ``SELECT 1`` now; ends or starts the outage to match."""
-        try:
-            await asyncio.wait_for(get_connection(self.connection_name).execute_query("SELECT 1"), PROBE_SECONDS)
-        except Exception as error:  # whatever the reason, the database cannot serve us
+        error = await self._answer()
+        if error is not None:
             self.failed(error)
             return False
         if self.down_since is not None:
@@ -97,3 +104,11 @@ class DatabaseWatch:
                      time.monotonic() - self.down_since, self.refused)
             self.down_since, self.refused = None, 0
         return True
+
+    async def _answer(self) -> Exception | None:
+        """None if the database answers ``SELECT 1`` within ``PROBE_SECONDS``, else why not."""
+        try:
+            await asyncio.wait_for(get_connection(self.connection_name).execute_query("SELECT 1"), PROBE_SECONDS)
+        except Exception as error:  # whatever the reason, the database cannot serve us
+            return error
+        return None

@@ -19,7 +19,9 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from gateway import db
 from gateway.outage import RETRY_AFTER_SECONDS, is_unreachable
 from gateway.settings import Settings
-from tests.support import LOGIN_PASSWORD, PASSWORD, Api, make_client, pin_login, pin_ready
+from gateway.plugin_types import hookimpl
+from gateway.testing import plugin_manager
+from tests.support import LOGIN_PASSWORD, PASSWORD, USER_CREATE, Api, make_client, new_org, pin_login, pin_ready
 
 SECRET = "test-secret-key-" + "x" * 32
 UNAVAILABLE = {"data": None, "errors": [{"message": "The database is unavailable: try again shortly.",
@@ -54,6 +56,24 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+async def test_a_plugins_own_io_error_is_not_an_outage(aiohttp_client, settings, caplog):
+    """A PIN policy that reads a file that is not there: the database answers, so the error is
+    the plugin's, reported as any unexpected error, and no outage is logged."""
+
+    class Blocklist:
+        @hookimpl
+        def validate_pin(self, pin, organisation):
+            raise FileNotFoundError("/etc/pairgate/blocklist.txt")
+
+    api = await make_client(aiohttp_client, settings, plugin_manager(Blocklist()))
+    org = await new_org(api)
+    body = await api.post(USER_CREATE, {"input": {"username": "kim", "role": "STAFF", "loginMethod": "PIN_ONLY",
+                                                  "pin": "24680"}}, token=org.token)
+    assert body["_status"] == 200 and body["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert not [record for record in caplog.records if "unreachable" in record.getMessage()]
+    assert (await api.post("{ organisation { name } }", token=org.token))["_status"] == 200
 
 
 class Cluster:

@@ -139,11 +139,12 @@ class GraphQLHandler:
             result = await result
         body: dict = {"data": result.data}
         if result.errors:
-            lost = [error.original_error for error in result.errors if is_unreachable(error.original_error)]
+            lost = [error for error in result.errors
+                    if is_unreachable(error.original_error) and await self.database.explains(error.original_error)]
             # Mapped (and, when unexpected, logged) even when the database failed beside them.
-            errors = [safe_error(error) for error in result.errors if not is_unreachable(error.original_error)]
+            errors = [safe_error(error) for error in result.errors if error not in lost]
             if lost:  # the database failed, not the request: the client tries again
-                self.database.failed(lost[0])
+                self.database.failed(lost[0].original_error)
                 return _unavailable_response()
             body["errors"] = [error.formatted for error in errors]
         return self._respond(body, cell)
