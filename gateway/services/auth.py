@@ -30,8 +30,9 @@ WRONG_PASSWORD = "Wrong username or password."
 WRONG_PIN = "Wrong PIN."
 # The login methods a PIN may open a session for.
 PIN_METHODS = (LoginMethod.PIN_ONLY, LoginMethod.PASSWORD_AND_PIN)
-# The throttle names of a PIN login's two counts (the organisation's is a key: + its id).
-PIN_DEVICE, PIN_BUDGET = "pin:device", "pin:organisation"
+# The names of a PIN login's two counts, as the audit log's throttle.locked events give them;
+# the organisation's is also its throttle key, with ":" and the organisation's id.
+DEVICE_COUNT, ORGANISATION_BUDGET = "pin:device", "pin:organisation"
 
 
 @dataclasses.dataclass
@@ -93,7 +94,7 @@ async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginRes
         _refuse_pin_login(runtime, device)
         devices.pin_count(device).refuse_if_locked(now)
         organisation = device.organisation
-        budget = await throttle.hold(f"{PIN_BUDGET}:{organisation.id}", now)
+        budget = await throttle.hold(f"{ORGANISATION_BUDGET}:{organisation.id}", now)
         throttle.Count.of(budget).refuse_if_locked(now)
         user = await _pin_owner(runtime, organisation, pin)
         if user is not None and user.login_method in PIN_METHODS:
@@ -139,7 +140,7 @@ async def _wrong_pin(client: Client, device: Device, budget, now: datetime) -> N
     actor = Actor(client=client)
     await audit.record("login.failed", organisation_id=device.organisation_id, actor=actor, method="PIN",
                        device_id=device.id)
-    for name, locked in ((PIN_DEVICE, count), (PIN_BUDGET, organisation_count)):
+    for name, locked in ((DEVICE_COUNT, count), (ORGANISATION_BUDGET, organisation_count)):
         if locked.locked_until is not None:
             await throttle.audit_lock(name, locked, device.organisation_id, actor, now, method="PIN",
                                       device_id=device.id)
@@ -204,9 +205,10 @@ async def authenticate(token: str | None) -> Session | None:
     elif since >= idle + touch_interval(idle):
         reason = EndReason.IDLE_TIMEOUT
     if reason:
-        if await sessions.end(session, reason):  # parallel requests find it idle together: audited once
-            await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
-                               session_id=session.id)
+        async with audit.unit_of_work():
+            if await sessions.end(session, reason):  # parallel requests find it idle together: audited once
+                await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
+                                   session_id=session.id)
         return None
     if since >= touch_interval(idle):
         session.last_seen_at = now
@@ -216,7 +218,8 @@ async def authenticate(token: str | None) -> Session | None:
 
 async def logout(actor: Actor) -> Session:
     actor.require_user()
-    await sessions.end(actor.session, EndReason.LOGOUT)
-    await audit.record("session.ended", organisation_id=actor.organisation_id, actor=actor,
-                       reason=EndReason.LOGOUT.value, session_id=actor.session.id)
+    async with audit.unit_of_work():
+        if await sessions.end(actor.session, EndReason.LOGOUT):
+            await audit.record("session.ended", organisation_id=actor.organisation_id, actor=actor,
+                               reason=EndReason.LOGOUT.value, session_id=actor.session.id)
     return actor.session

@@ -80,8 +80,8 @@ async def get(actor: Actor, session_id: int | None) -> Session:
 
 async def end_by_admin(actor: Actor, session_id: int | None) -> Session:
     session = await get(actor, session_id)
-    if session.ended_at is None:
-        await end(session, EndReason.ENDED_BY_ADMIN)
-        await audit.record("session.ended", organisation_id=actor.organisation_id, actor=actor,
-                           session_id=session.id, reason=EndReason.ENDED_BY_ADMIN.value)
+    async with audit.unit_of_work():
+        if await end(session, EndReason.ENDED_BY_ADMIN):
+            await audit.record("session.ended", organisation_id=actor.organisation_id, actor=actor,
+                               session_id=session.id, reason=EndReason.ENDED_BY_ADMIN.value)
     return session
