@@ -134,6 +134,11 @@ async def update(actor: Actor, runtime: Runtime, user_id: int | None, data: User
                                changed=sorted(changed), sessions_ended=ended)
     except IntegrityError:
         raise await _clash(actor, user, secrets) from None
+    except (UserErrors, Forbidden):
+        # Refused on the row as it is now (deleted, or made an ADMIN, meanwhile): the typed PIN
+        # was never answered, so its charge goes back, as the rolled-back refund would have.
+        await _refund_typed_pin(actor, secrets)
+        raise
     return user, secrets.generated_pin
 
 
