@@ -1,4 +1,5 @@
-"""A benchmark organisation: an admin session, 100 devices with sessions, a PIN user, an approved register, a code."""
+"""The benchmark's organisations: one with an admin session, 100 devices with sessions, a PIN user, 32 approved
+registers and a code; 8 more with a PIN user and 4 registers each."""
 
 from __future__ import annotations
 

@@ -39,13 +39,13 @@ async def freeze_startup_objects(app) -> None:
     """Leave what start-up built (schema, plugins, models, the pool) out of every later garbage collection.
 
     Python's cycle collector otherwise walks those hundreds of thousands of objects again
-    each time it reaches the oldest generation, which requests trigger by allocating:
-    measured in-process with callgrind, 7 % of a PIN login's instructions and 3 % of a
-    trivial query's (bench/README.md). Runs after the database is open (cleanup_ctx runs first).
+    each time it reaches the oldest generation, which requests trigger by allocating: a
+    noticeable share of every request's work, for objects that live as long as the process.
+    Runs after the database is open (cleanup_ctx runs first).
 
-    The collection thresholds stay Python's: a youngest generation of 50,000 instead of 700
-    cut the trivial query's instructions by 6 %, but its p99 latency went from ~1.3 ms to
-    ~17 ms under wrk (bench/README.md).
+    The collection thresholds stay Python's: collecting the youngest generation less often
+    saved a little work per request but made the collector's pauses, and so the slowest
+    requests, much longer.
     """
     import gc
 

@@ -1,8 +1,8 @@
 from datetime import datetime, timedelta, timezone
 
-# last_seen_at of sessions and devices is written at most this often: writing
-# it on every request would turn reads into writes, and a minute is precise
-# enough for an idle timeout counted in minutes.
+# The longest a device's or a session's last use may go unwritten: writing it on
+# every request would turn reads into writes. A session writes it sooner when its
+# idle timeout is short (auth.touch_interval).
 TOUCH_INTERVAL = timedelta(seconds=60)
 
 

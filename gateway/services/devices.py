@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from enum import Enum
 
-
 from gateway.models import Device, DeviceState, Organisation, Role, User
 from gateway.services import audit, sessions, throttle
 from gateway.services.actor import Actor

@@ -130,7 +130,7 @@ async def test_password_failures_lock_the_username(api):
 # the direct writes below stand in for that process, behind this one's back.
 
 async def _known(api):
-    """A device this process has read: one login done on it."""
+    """A register with one login done on it."""
     org, device = await pin_ready(api)
     assert (await pin_login(api, "24680", device))["userErrors"] == []
     return org, device
@@ -141,7 +141,7 @@ async def test_a_device_revoked_elsewhere_takes_no_pin(api):
     await Device.filter(organisation_id=org.id).update(state=DeviceState.REVOKED)
     assert [e["code"] for e in (await pin_login(api, "24680", device))["userErrors"]] == ["DEVICE_NOT_APPROVED"]
     await Device.filter(organisation_id=org.id).update(state=DeviceState.APPROVED)
-    assert (await pin_login(api, "24680", device))["userErrors"] == []  # a refusal is not remembered either
+    assert (await pin_login(api, "24680", device))["userErrors"] == []  # approved again, it takes PINs again
 
 
 async def test_pin_login_switched_off_elsewhere_is_off(api):
