@@ -27,11 +27,14 @@ class EndReason(str, Enum):
 
 
 async def end(session: Session, reason: EndReason) -> bool:
-    """End one session; False if it had ended already (a session ends once, whoever gets there first)."""
+    """End one session; False if it had ended already (a session ends once, whoever gets there
+    first). Either way ``session`` then holds how it ended."""
     now = utcnow()
     ended = await Session.filter(id=session.id, ended_at=None).update(ended_at=now, end_reason=reason.value)
     if ended:
         session.ended_at, session.end_reason = now, reason.value
+    else:
+        await session.refresh_from_db(fields=["ended_at", "end_reason"])
     return bool(ended)
 
 
