@@ -9,6 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 
+from gateway.services.errors import ErrorCode, refuse
+
+# Primary keys are 64-bit signed integers: a larger number names no row, and the
+# database would refuse it as a parameter rather than find nothing.
+LARGEST_KEY = 2**63 - 1
+
 
 def encode(type_name: str, pk: int) -> str:
     return base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
@@ -23,7 +29,7 @@ def decode_any(global_id: str | None) -> tuple[str, int] | None:
         number = int(pk)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    return (type_name, number) if number > 0 else None
+    return (type_name, number) if 0 < number <= LARGEST_KEY else None
 
 
 def decode(global_id: str | None, type_name: str) -> int | None:
@@ -40,4 +46,11 @@ def cursor(pk: int) -> str:
 
 
 def after_id(after: str | None) -> int | None:
-    return decode(after, CURSOR) if after else None
+    """The key a page starts after; a cursor this API did not hand out is refused (as
+    BAD_USER_INPUT), since reading it as "from the start" would loop a client for ever."""
+    if after is None:
+        return None
+    pk = decode(after, CURSOR)
+    if pk is None:
+        raise refuse(ErrorCode.INVALID, "after is not a cursor of this list: pass pageInfo.endCursor.", "after")
+    return pk
