@@ -10,6 +10,7 @@ from strawberry.types import Info
 from gateway import models
 from gateway.graphql import types
 from gateway.graphql.errors import UserError, user_errors
+from gateway.graphql.inputs import mutation
 from gateway.graphql.mutations import pk
 from gateway.graphql.payloads import ERRORS, INPUT, respond
 from gateway.services import devices, organisations, sessions, users
@@ -167,23 +168,23 @@ class DeviceDeletePayload(DevicePayload):
 
 @strawberry.type(description="Users, organisation settings, sessions and devices.")
 class AdminMutations:
-    @strawberry.mutation(description="Create a user (ADMIN, MANAGER).")
+    @mutation(description="Create a user (ADMIN, MANAGER).")
     async def user_create(self, info: Info, input: Annotated[UserCreateInput, INPUT]) -> UserCreatePayload:
         actor = await info.context.actor()
         return await _user_payload(UserCreatePayload, users.create(actor, info.context.runtime, _changes(input)))
 
-    @strawberry.mutation(description="Change a user (ADMIN, MANAGER).")
+    @mutation(description="Change a user (ADMIN, MANAGER).")
     async def user_update(self, info: Info, input: Annotated[UserUpdateInput, INPUT]) -> UserUpdatePayload:
         actor = await info.context.actor()
         return await _user_payload(UserUpdatePayload, users.update(
             actor, info.context.runtime, pk(input.id, "User"), _changes(input)))
 
-    @strawberry.mutation(description="Delete a user and end their sessions (ADMIN, MANAGER).")
+    @mutation(description="Delete a user and end their sessions (ADMIN, MANAGER).")
     async def user_delete(self, info: Info, input: Annotated[UserDeleteInput, INPUT]) -> UserDeletePayload:
         actor = await info.context.actor()
         return await respond(UserDeletePayload, "user", users.delete(actor, pk(input.id, "User")), types.User.of)
 
-    @strawberry.mutation(description="Change organisation settings, PIN login among them (ADMIN, MANAGER).")
+    @mutation(description="Change organisation settings, PIN login among them (ADMIN, MANAGER).")
     async def organisation_update(
         self, info: Info, input: Annotated[OrganisationUpdateInput, INPUT]
     ) -> OrganisationUpdatePayload:
@@ -192,18 +193,18 @@ class AdminMutations:
                                       input.session_max_hours)
         return await respond(OrganisationUpdatePayload, "organisation", change, types.Organisation.of)
 
-    @strawberry.mutation(description="End a session now (ADMIN, MANAGER).")
+    @mutation(description="End a session now (ADMIN, MANAGER).")
     async def session_end(self, info: Info, input: Annotated[SessionEndInput, INPUT]) -> SessionEndPayload:
         actor = await info.context.actor()
         return await respond(SessionEndPayload, "session", sessions.end_by_admin(actor, pk(input.id, "Session")),
                              types.Session.of)
 
-    @strawberry.mutation(description="Approve this device (X-Device-Token) for PIN login (ADMIN, MANAGER).")
+    @mutation(description="Approve this device (X-Device-Token) for PIN login (ADMIN, MANAGER).")
     async def device_approve(self, info: Info, input: Annotated[DeviceApproveInput, INPUT]) -> DeviceApprovePayload:
         actor = await info.context.actor()
         return await respond(DeviceApprovePayload, "device", devices.approve_this(actor, input.name), types.Device.of)
 
-    @strawberry.mutation(description="Answer the approval prompt with no, once or for good (ADMIN, MANAGER).")
+    @mutation(description="Answer the approval prompt with no, once or for good (ADMIN, MANAGER).")
     async def device_decline_approval(
         self, info: Info, input: Annotated[DeviceDeclineApprovalInput, INPUT]
     ) -> DeviceDeclineApprovalPayload:
@@ -211,19 +212,19 @@ class AdminMutations:
         return await respond(DeviceDeclineApprovalPayload, "device",
                              devices.decline_approval(actor, input.dont_ask_again), types.Device.of)
 
-    @strawberry.mutation(description="Rename an approved or revoked device (ADMIN, MANAGER).")
+    @mutation(description="Rename an approved or revoked device (ADMIN, MANAGER).")
     async def device_rename(self, info: Info, input: Annotated[DeviceRenameInput, INPUT]) -> DeviceRenamePayload:
         actor = await info.context.actor()
         return await respond(DeviceRenamePayload, "device", devices.rename(actor, pk(input.id, "Device"), input.name),
                              types.Device.of)
 
-    @strawberry.mutation(description="Revoke a device: PIN login stops and its sessions end (ADMIN, MANAGER).")
+    @mutation(description="Revoke a device: PIN login stops and its sessions end (ADMIN, MANAGER).")
     async def device_revoke(self, info: Info, input: Annotated[DeviceIdInput, INPUT]) -> DeviceRevokePayload:
         actor = await info.context.actor()
         return await respond(DeviceRevokePayload, "device", devices.revoke(actor, pk(input.id, "Device")),
                              types.Device.of)
 
-    @strawberry.mutation(description="Delete a device entirely: its token dies and its sessions end (ADMIN, MANAGER).")
+    @mutation(description="Delete a device entirely: its token dies and its sessions end (ADMIN, MANAGER).")
     async def device_delete(self, info: Info, input: Annotated[DeviceIdInput, INPUT]) -> DeviceDeletePayload:
         actor = await info.context.actor()
         return await respond(DeviceDeletePayload, "device", devices.delete(actor, pk(input.id, "Device")),

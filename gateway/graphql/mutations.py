@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from gateway.graphql import ids, types
 from gateway.graphql.errors import UserError, user_errors
+from gateway.graphql.inputs import mutation
 from gateway.graphql.payloads import ERRORS, INPUT, respond
 from gateway.services import auth, codes, configurations, devices
 from gateway.services.errors import UserErrors
@@ -165,38 +166,38 @@ class DevicePairPayload:
 
 @strawberry.type(description="Log in and out; configurations, connection codes and pairing.")
 class CoreMutations:
-    @strawberry.mutation(description="Log in with username and password. Issues a device token when the request has none.")
+    @mutation(description="Log in with username and password. Issues a device token when the request has none.")
     async def login_with_password(self, info: Info, input: Annotated[LoginWithPasswordInput, INPUT]) -> LoginPayload:
         return await login_payload(info, auth.login_with_password(info.context.client, input.username, input.password))
 
-    @strawberry.mutation(description="Log in with a PIN alone, on an approved device (X-Device-Token).")
+    @mutation(description="Log in with a PIN alone, on an approved device (X-Device-Token).")
     async def login_with_pin(self, info: Info, input: Annotated[LoginWithPinInput, INPUT]) -> LoginPayload:
         return await login_payload(info, auth.login_with_pin(info.context.runtime, info.context.client, input.pin))
 
-    @strawberry.mutation(description="End the session of this request.")
+    @mutation(description="End the session of this request.")
     async def logout(self, info: Info) -> LogoutPayload:
         session = await auth.logout(await info.context.actor())
         return LogoutPayload(session=types.Session.of(session), user_errors=[])
 
-    @strawberry.mutation(description="Create a configuration (ADMIN, MANAGER).")
+    @mutation(description="Create a configuration (ADMIN, MANAGER).")
     async def configuration_create(self, info: Info, input: Annotated[ConfigurationCreateInput, INPUT]) -> ConfigurationCreatePayload:
         actor = await info.context.actor()
         return await respond(ConfigurationCreatePayload, "configuration",
                              configurations.create(actor, input.name or "", input.description), types.Configuration.of)
 
-    @strawberry.mutation(description="Rename or redescribe a configuration (ADMIN, MANAGER).")
+    @mutation(description="Rename or redescribe a configuration (ADMIN, MANAGER).")
     async def configuration_update(self, info: Info, input: Annotated[ConfigurationUpdateInput, INPUT]) -> ConfigurationUpdatePayload:
         actor = await info.context.actor()
         return await respond(ConfigurationUpdatePayload, "configuration", configurations.update(
             actor, pk(input.id, "Configuration"), input.name, input.description), types.Configuration.of)
 
-    @strawberry.mutation(description="Delete a configuration no active code or approved device uses (ADMIN, MANAGER).")
+    @mutation(description="Delete a configuration no active code or approved device uses (ADMIN, MANAGER).")
     async def configuration_delete(self, info: Info, input: Annotated[ConfigurationDeleteInput, INPUT]) -> ConfigurationDeletePayload:
         actor = await info.context.actor()
         return await respond(ConfigurationDeletePayload, "configuration",
                              configurations.delete(actor, pk(input.id, "Configuration")), types.Configuration.of)
 
-    @strawberry.mutation(description="Create a connection code (ADMIN, MANAGER).")
+    @mutation(description="Create a connection code (ADMIN, MANAGER).")
     async def connection_code_create(self, info: Info, input: Annotated[ConnectionCodeCreateInput, INPUT]) -> ConnectionCodeCreatePayload:
         actor = await info.context.actor()
         data = codes.NewCode(
@@ -209,14 +210,14 @@ class CoreMutations:
         return await respond(ConnectionCodeCreatePayload, "connection_code",
                              codes.create(actor, info.context.runtime, data), types.ConnectionCode.of)
 
-    @strawberry.mutation(description="Revoke a connection code, and optionally the devices it paired (ADMIN, MANAGER).")
+    @mutation(description="Revoke a connection code, and optionally the devices it paired (ADMIN, MANAGER).")
     async def connection_code_revoke(self, info: Info, input: Annotated[ConnectionCodeRevokeInput, INPUT]) -> ConnectionCodeRevokePayload:
         actor = await info.context.actor()
         return await respond(ConnectionCodeRevokePayload, "connection_code",
                              codes.revoke(actor, pk(input.id, "ConnectionCode"), input.revoke_devices),
                              types.ConnectionCode.of)
 
-    @strawberry.mutation(description="Pair this device with a connection code. Needs no login.")
+    @mutation(description="Pair this device with a connection code. Needs no login.")
     async def device_pair(self, info: Info, input: Annotated[DevicePairInput, INPUT]) -> DevicePairPayload:
         try:
             pairing = await codes.pair(info.context.runtime, info.context.client, input.code, input.name)

@@ -8,10 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from gateway.graphql import ids, prefetch, types
+from gateway.graphql.inputs import UNSTORABLE, storable
 from gateway.graphql.pagination import After, Connection, First, connection
 from gateway.models import DeviceState, Organisation
 from gateway.services import audit, codes, configurations, devices, sessions, users
-from gateway.services.errors import UserErrors
+from gateway.services.errors import ErrorCode, UserErrors, refuse
 
 
 async def _node(info: Info, global_id: str) -> types.Node | None:
@@ -92,6 +93,8 @@ class Query:
         first: First = None, after: After = None,
     ) -> Connection[types.AuditEvent]:
         actor = await info.context.actor()
+        if type is not None and not storable(type):
+            raise refuse(ErrorCode.INVALID, UNSTORABLE, "type")  # BAD_USER_INPUT, before the database sees it
         return connection(await audit.list_page(actor, type, first, ids.after_id(after)), types.AuditEvent.of,
                           info.context.loaders)
 

@@ -26,6 +26,53 @@ def _refused(payload: dict, *field: str) -> None:
     assert [(error["field"], error["code"]) for error in payload["userErrors"]] == [(["input", *field], INVALID)]
 
 
+async def test_nul_in_a_username_is_refused_and_nothing_is_written(api):
+    org = await new_org(api)
+    data = await api.data(USER_CREATE, {"input": {"username": NUL, "role": "STAFF", "password": "long enough pw"}},
+                          token=org.token)
+    _refused(data["userCreate"], "username")
+    assert data["userCreate"]["user"] is None
+    assert await User.filter(organisation_id=org.id).count() == 1
+
+
+async def test_nul_in_a_configuration_name_is_refused(api):
+    org = await new_org(api)
+    data = await api.data(CREATE_CONFIGURATION, {"input": {"name": NUL}}, token=org.token)
+    _refused(data["configurationCreate"], "name")
+    assert await Configuration.filter(organisation_id=org.id).count() == 0
+
+
+async def test_nul_in_a_code_description_is_refused(api):
+    org = await new_org(api)
+    configuration_id = await configuration(api, org)
+    values = {"description": NUL, "deviceType": "POS", "configurationId": configuration_id,
+              "expiresAt": "2999-01-01T00:00:00+00:00"}
+    data = await api.data(CREATE_CODE, {"input": values}, token=org.token)
+    _refused(data["connectionCodeCreate"], "description")
+    assert await ConnectionCode.filter(organisation_id=org.id).count() == 0
+
+
+async def test_nul_or_a_lone_surrogate_in_a_pairing_code_is_refused(api):
+    for value in (NUL, SURROGATE, "ABCD" + SURROGATE):
+        data = await api.data(PAIR, {"input": {"code": value}})
+        _refused(data["devicePair"], "code")
+        assert data["devicePair"]["deviceToken"] is None
+
+
+async def test_a_lone_surrogate_in_a_username_at_login_is_refused(api):
+    for username in (SURROGATE, NUL):
+        data = await api.data(LOGIN_PASSWORD, {"u": username, "p": "whatever"})
+        assert [error["code"] for error in data["loginWithPassword"]["userErrors"]] == [INVALID]
+        assert data["loginWithPassword"]["token"] is None
+
+
+async def test_unstorable_text_in_a_query_argument_is_bad_user_input(api):
+    org = await new_org(api)
+    body = await api.post("query($t: String) { auditEvents(type: $t) { nodes { id } } }", {"t": NUL}, token=org.token)
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+
+
 async def test_an_id_beyond_64_bits_is_unknown(api):
     org = await new_org(api)
     huge = _raw_id("User:99999999999999999999")
