@@ -40,6 +40,7 @@ async def get(organisation_id: int) -> Organisation:
     return await Organisation.get(id=organisation_id)
 
 
+NAME_MAX = 200  # the column's length
 IDLE_MINUTES = (1, 24 * 60)
 MAX_HOURS = (1, 7 * 24)
 
@@ -53,6 +54,8 @@ async def update(actor, name: str | None, pin_login_enabled: bool | None,
     if name is not None:
         if not name.strip():
             check.add(ErrorCode.REQUIRED, "The organisation needs a name.", "name")
+        elif len(name.strip()) > NAME_MAX:
+            check.add(ErrorCode.INVALID, f"Use at most {NAME_MAX} characters.", "name")
         organisation.name = name.strip()
     for value, (low, high), field, label in (
         (session_idle_minutes, IDLE_MINUTES, "sessionIdleMinutes", "minutes"),

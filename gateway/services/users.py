@@ -16,6 +16,7 @@ from gateway.services.pagination import Page, one, page
 from gateway.services.runtime import Runtime
 
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,150}$")
+DISPLAY_NAME_MAX = 200  # the column's length
 NEEDS_PASSWORD = (LoginMethod.PASSWORD, LoginMethod.PASSWORD_AND_PIN)
 NEEDS_PIN = (LoginMethod.PASSWORD_AND_PIN, LoginMethod.PIN_ONLY)
 _PIN_ATTEMPTS = 20
@@ -50,6 +51,11 @@ def _guard_admins(actor: Actor, *roles: Role | None) -> None:
         raise Forbidden()
 
 
+def _check_display_name(check: Collector, display_name: str | None) -> None:
+    if display_name is not None and len(display_name.strip()) > DISPLAY_NAME_MAX:
+        check.add(ErrorCode.INVALID, f"Use at most {DISPLAY_NAME_MAX} characters.", "displayName")
+
+
 @dataclasses.dataclass
 class UserChanges:
     username: str | None = None
@@ -72,6 +78,7 @@ async def create(actor: Actor, runtime: Runtime, data: UserChanges) -> tuple[Use
         check.add(ErrorCode.INVALID, "Use up to 150 letters, digits and . _ @ + -", "username")
     elif await User.filter(username=username).exists():
         check.add(ErrorCode.TAKEN, f"The username {username!r} is taken.", "username")
+    _check_display_name(check, data.display_name)
     if data.role is None:
         check.add(ErrorCode.REQUIRED, "Choose a role.", "role")
     user = User(organisation_id=actor.organisation_id, username=username,
@@ -108,6 +115,7 @@ async def update(actor: Actor, runtime: Runtime, user_id: int | None, data: User
     if data.display_name is not None:
         if not data.display_name.strip():
             check.add(ErrorCode.REQUIRED, "A display name cannot be blank.", "displayName")
+        _check_display_name(check, data.display_name)
         changes["display_name"] = data.display_name.strip()
     if data.role is not None:
         changes["role"] = data.role

@@ -66,6 +66,15 @@ async def test_a_lone_surrogate_in_a_username_at_login_is_refused(api):
         assert data["loginWithPassword"]["token"] is None
 
 
+async def test_a_name_longer_than_its_column_is_refused(api):
+    org = await new_org(api)
+    data = await api.data(ORG_UPDATE, {"input": {"name": "x" * 201}}, token=org.token)
+    _refused(data["organisationUpdate"], "name")
+    data = await api.data(USER_CREATE, {"input": {"username": "ann", "displayName": "x" * 201, "role": "STAFF",
+                                                  "password": "long enough pw"}}, token=org.token)
+    _refused(data["userCreate"], "displayName")
+
+
 async def test_unstorable_text_in_a_query_argument_is_bad_user_input(api):
     org = await new_org(api)
     body = await api.post("query($t: String) { auditEvents(type: $t) { nodes { id } } }", {"t": NUL}, token=org.token)
