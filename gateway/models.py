@@ -22,7 +22,7 @@ class LoginMethod(str, Enum):
 
 class DeviceState(str, Enum):
     # PENDING devices exist (they hold a token) but were never approved and
-    # are not listed; APPROVED and REVOKED are the GraphQL DeviceStatus.
+    # are not listed; the GraphQL DeviceStatus has the same three values.
     PENDING = "PENDING"
     APPROVED = "APPROVED"
     REVOKED = "REVOKED"

@@ -44,6 +44,8 @@ SessionEndReason = strawberry.enum(sessions.EndReason, name="SessionEndReason", 
 
 @strawberry.enum(description="Whether a device may be used.")
 class DeviceStatus(Enum):
+    PENDING = strawberry.enum_value("PENDING", description=(
+        "Holds a token from a password login but was never approved; never listed by `devices`."))
     APPROVED = "APPROVED"
     REVOKED = "REVOKED"
 
@@ -238,7 +240,7 @@ class Device(Node):
             approved_at=m.approved_at, created_at=m.created_at, last_seen_at=m.last_seen_at,
         )
 
-    @strawberry.field(description="APPROVED or REVOKED.")
+    @strawberry.field(description="PENDING, APPROVED or REVOKED.")
     def status(self) -> DeviceStatus:
         return DeviceStatus(self.model.state.value)
 

@@ -104,3 +104,10 @@ async def test_a_malformed_or_oversized_cursor_is_bad_user_input(api):
     after = first["users"]["pageInfo"]["endCursor"]
     assert (await api.data("query($a: String) { users(after: $a) { nodes { id } } }", {"a": after},
                            token=org.token))["users"]["nodes"] == []
+
+
+async def test_a_device_never_approved_reads_as_pending(api):
+    org = await new_org(api)
+    login = await password_login(api, org.admin.username)
+    data = await api.data("{ viewer { device { status } } }", token=login["token"], device_token=login["deviceToken"])
+    assert data == {"viewer": {"device": {"status": "PENDING"}}}
