@@ -81,6 +81,7 @@ async def create(actor: Actor, runtime: Runtime, data: UserChanges) -> tuple[Use
     _check_display_name(check, data.display_name)
     if data.role is None:
         check.add(ErrorCode.REQUIRED, "Choose a role.", "role")
+        check.raise_if_any()  # a user cannot even be built without one
     user = User(organisation_id=actor.organisation_id, username=username,
                 display_name=(data.display_name or "").strip() or username, role=data.role,
                 login_method=data.login_method or LoginMethod.PASSWORD)

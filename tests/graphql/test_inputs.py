@@ -111,3 +111,11 @@ async def test_a_device_never_approved_reads_as_pending(api):
     login = await password_login(api, org.admin.username)
     data = await api.data("{ viewer { device { status } } }", token=login["token"], device_token=login["deviceToken"])
     assert data == {"viewer": {"device": {"status": "PENDING"}}}
+
+
+async def test_user_create_without_a_role_is_required(api):
+    org = await new_org(api)
+    data = await api.data(USER_CREATE, {"input": {"username": "ann", "password": "long enough pw"}}, token=org.token)
+    assert {"field": ["input", "role"], "code": "REQUIRED"} in [
+        {"field": error["field"], "code": error["code"]} for error in data["userCreate"]["userErrors"]]
+    assert data["userCreate"]["user"] is None
