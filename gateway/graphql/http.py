@@ -100,6 +100,10 @@ class GraphQLHandler:
                 except ValueError:
                     return _error_response("variables must be JSON.", 400)
         elif request.method == "POST":
+            # Only JSON: a form or text/plain body is what a cross-site page can send
+            # without asking the browser first, and it is not what GraphiQL or clients send.
+            if request.content_type != JSON:
+                return _error_response("Send the body as application/json.", 415)
             try:
                 payload = json.loads(await request.read())
             except ValueError:

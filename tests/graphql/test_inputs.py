@@ -119,3 +119,15 @@ async def test_user_create_without_a_role_is_required(api):
     assert {"field": ["input", "role"], "code": "REQUIRED"} in [
         {"field": error["field"], "code": error["code"]} for error in data["userCreate"]["userErrors"]]
     assert data["userCreate"]["user"] is None
+
+
+async def test_a_post_that_is_not_json_is_415(api):
+    response = await api.client.post("/graphql", data="query=%7B__typename%7D",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status == 415
+    body = await response.json()
+    assert body["errors"][0]["message"]
+    response = await api.client.post("/graphql", data='{"query": "{ __typename }"}',
+                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    assert response.status == 200
+    assert (await response.json())["data"] == {"__typename": "Query"}
