@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp_cors
 import pluggy
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
@@ -50,6 +51,29 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
 
     app.cleanup_ctx.append(database)
     view = PairgateView(runtime, schema=schema, graphql_ide="graphiql" if settings.introspection else None)
-    app.router.add_route("*", "/graphql", GraphQLHandler(schema, runtime, view, watch).handle)
+    graphql = app.router.add_resource("/graphql")
+    handle = GraphQLHandler(schema, runtime, view, watch).handle
+    # One route per method rather than "*": the CORS library answers OPTIONS itself and
+    # cannot share a resource with a route for every method. The handler still answers
+    # the other methods (405, JSON).
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        graphql.add_route(method, handle)
     app.router.add_get("/healthz", healthz)
+    _allow_origins(app, [route for route in graphql if route.method in ("GET", "POST")], settings.cors_origins)
     return app
+
+
+def _allow_origins(app: web.Application, routes: list[web.AbstractRoute], origins: tuple[str, ...]) -> None:
+    """Browsers on a page of another origin may call /graphql only from the listed origins.
+
+    With none listed, a cross-origin preflight is refused (403) and no response carries
+    CORS headers, so a browser lets no other site's page send JSON here or read answers.
+    Tokens travel in headers, never cookies, so credentials are not allowed.
+    """
+    options = aiohttp_cors.ResourceOptions(
+        allow_credentials=False, allow_headers=("Content-Type", "Authorization", "X-Device-Token"),
+        allow_methods=("GET", "POST"), max_age=600,
+    )
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})
+    for route in routes:
+        cors.add(route)

@@ -33,6 +33,7 @@ class Settings:
     query_stats: bool = False
     plugins: tuple[str, ...] = ()
     disable_plugins: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,6 +71,7 @@ class Settings:
             query_stats=_flag(env.get("PAIRGATE_QUERY_STATS"), False),
             plugins=_names(env.get("PAIRGATE_PLUGINS", "")),
             disable_plugins=_names(env.get("PAIRGATE_DISABLE_PLUGINS", "")),
+            cors_origins=tuple(origin.rstrip("/") for origin in _names(env.get("PAIRGATE_CORS_ORIGINS", ""))),
         )
         values.update(overrides)
         return cls(**values)
