@@ -82,6 +82,9 @@ class GraphQLHandler:
             document = parse(text, max_tokens=limits.MAX_TOKENS)
         except GraphQLError as error:
             return None, [error.formatted]
+        too_large = limits.too_many_fields(document)  # before validation, whose cost it bounds
+        if too_large is not None:
+            return None, [too_large.formatted]
         errors = validate(self.schema, document, self.rules)
         if errors:
             return None, [error.formatted for error in errors]

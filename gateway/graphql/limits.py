@@ -25,6 +25,15 @@ MAX_DEPTH = 10
 MAX_TOKENS = 2000
 # Worst-case objects in one answer (see NodeLimit).
 MAX_NODES = 20_000
+# Selections (fields, spreads, inline fragments) written in one document,
+# checked before validation (see too_many_fields). GraphiQL's introspection
+# query writes 80, the biggest example about 20. Validation's cost grows with
+# the square of this number: at 100, the worst document costs about twenty
+# trivial queries to parse and validate.
+MAX_FIELDS = 100
+# The same with every fragment spread expanded: GraphiQL's introspection query
+# comes to about 240.
+MAX_EXPANDED_FIELDS = 600
 # What `first` counts as when it is a variable (any value up to the cap may
 # come) or absent from a field whose schema gives no default.
 MAX_FIRST = 100
@@ -180,6 +189,60 @@ def _first(node: FieldNode, definition) -> int:
             return MAX_FIRST
     default = definition.args["first"].default_value
     return default if isinstance(default, int) else DEFAULT_FIRST
+
+
+def too_many_fields(document: DocumentNode) -> GraphQLError | None:
+    """An error when the document selects too many fields, checked after parsing
+    and before validation, whose cost it bounds. Two counts:
+
+    - written: fields, fragment spreads and inline fragments as written, each
+      fragment definition once. Validation compares overlapping fields pairwise, so its cost grows
+      with the square of this number.
+    - expanded: the same with every spread replaced by its fragment, as the
+      depth rule walks them. Fragments spreading each other twice over would
+      double it at each level, so each fragment's size is computed once here
+      and counting stays linear in the text.
+    """
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+
+    def size(selection_set, expanding: frozenset) -> tuple[int, int]:
+        written = expanded = 0
+        for selection in selection_set.selections if selection_set is not None else ():
+            written += 1  # a field, a spread or an inline fragment: each is walked
+            expanded += 1
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name in fragments and name not in expanding:  # a cycle is NoFragmentCycles' to report
+                    if name not in sizes:
+                        sizes[name] = size(fragments[name].selection_set, expanding | {name})[1]
+                    expanded += sizes[name]
+            else:
+                inner_written, inner_expanded = size(selection.selection_set, expanding)
+                written += inner_written
+                expanded += inner_expanded
+        return written, expanded
+
+    written = expanded = 0
+    for definition in document.definitions:
+        if isinstance(definition, (OperationDefinitionNode, FragmentDefinitionNode)):
+            inner_written, inner_expanded = size(definition.selection_set, frozenset())
+            written += inner_written
+            if isinstance(definition, OperationDefinitionNode):
+                expanded += inner_expanded
+    if written > MAX_FIELDS:
+        return GraphQLError(
+            f"This document selects {written} fields; the limit is {MAX_FIELDS}.",
+            extensions={"code": "QUERY_TOO_LARGE", "fields": written, "maxFields": MAX_FIELDS},
+        )
+    if expanded > MAX_EXPANDED_FIELDS:
+        return GraphQLError(
+            f"With its fragments spread, this document selects {expanded} fields;"
+            f" the limit is {MAX_EXPANDED_FIELDS}.",
+            extensions={"code": "QUERY_TOO_LARGE", "expandedFields": expanded,
+                        "maxExpandedFields": MAX_EXPANDED_FIELDS},
+        )
+    return None
 
 
 def _is_introspection(context) -> bool:

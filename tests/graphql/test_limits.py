@@ -155,6 +155,32 @@ async def test_edges_and_nodes_both_selected_count_both(api):
     assert _too_large(both)["nodes"] == 20_301
 
 
+async def test_too_many_fields_are_refused_before_validation(api):
+    body = await api.post("{ " + " ".join(["__typename"] * 2000) + " }")
+    assert body["errors"][0]["message"]  # the token limit comes first
+    body = await api.post("{ " + " ".join(["viewer { __typename }"] * 51) + " }")
+    assert _too_large(body) == {"code": "QUERY_TOO_LARGE", "fields": 102, "maxFields": 100}
+    assert body["extensions"]["sql"]["queries"] == 0
+    ok = await api.post("{ " + " ".join(["viewer { __typename }"] * 50) + " }")
+    assert "errors" not in ok
+
+
+async def test_fragments_spread_many_times_count_each_time(api):
+    # Each fragment spreads the next twice: eight levels double to 512 copies of one field.
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(8))
+    body = await api.post("{ ...F0 } " + chain + " fragment F8 on Query { __typename }")
+    assert _too_large(body) == {"code": "QUERY_TOO_LARGE", "expandedFields": 767, "maxExpandedFields": 600}
+
+
+async def test_graphiql_introspection_query_passes_every_limit(api):
+    from graphql import get_introspection_query
+
+    query = get_introspection_query(descriptions=True, specified_by_url=True, directive_is_repeatable=True,
+                                    schema_description=True, input_value_deprecation=True)
+    body = await api.post(query)
+    assert "errors" not in body and body["data"]["__schema"]["types"]
+
+
 async def test_a_fragment_cycle_is_reported_not_looped(api):
     body = await api.post("{ ...A } fragment A on Query { devices { nodes { ...B } } } fragment B on Device { ...A }")
     assert body["data"] is None and "Cannot spread fragment" in str(body["errors"])
