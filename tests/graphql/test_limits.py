@@ -181,6 +181,28 @@ async def test_graphiql_introspection_query_passes_every_limit(api):
     assert "errors" not in body and body["data"]["__schema"]["types"]
 
 
+# An enum value in variables is checked while executing: the same switch applies there.
+WRONG_ENUM = "query($s: DeviceStatus) { devices(status: $s) { nodes { id } } }"
+
+
+async def test_field_suggestions_are_given_while_introspection_is_on(api):
+    assert "Did you mean" in (await api.post("{ devicez }"))["errors"][0]["message"]
+    assert "Did you mean" in (await api.post(WRONG_ENUM, {"s": "APROVED"}))["errors"][0]["message"]
+
+
+async def test_field_suggestions_go_off_with_introspection(aiohttp_client, settings):
+    import dataclasses
+
+    from tests.support import make_client
+
+    api = await make_client(aiohttp_client, dataclasses.replace(settings, introspection=False))
+    body = await api.post("{ devicez }")
+    assert "Cannot query field 'devicez'" in body["errors"][0]["message"]
+    assert "Did you mean" not in str(body)
+    body = await api.post(WRONG_ENUM, {"s": "APROVED"})
+    assert body["errors"] and "Did you mean" not in str(body)
+
+
 async def test_a_fragment_cycle_is_reported_not_looped(api):
     body = await api.post("{ ...A } fragment A on Query { devices { nodes { ...B } } } fragment B on Device { ...A }")
     assert body["data"] is None and "Cannot spread fragment" in str(body["errors"])
