@@ -74,6 +74,8 @@ class GraphQLHandler:
         if not runtime.settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
+        # "Did you mean ...?" hints rebuild the schema for whoever asks (clairvoyance).
+        self.hide_suggestions = not runtime.settings.introspection
         self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
 
     def _prepare(self, text: str):
@@ -82,7 +84,10 @@ class GraphQLHandler:
             document = parse(text, max_tokens=limits.MAX_TOKENS)
         except GraphQLError as error:
             return None, [error.formatted]
-        errors = validate(self.schema, document, self.rules)
+        too_large = limits.too_many_fields(document)  # before validation, whose cost it bounds
+        if too_large is not None:
+            return None, [too_large.formatted]
+        errors = validate(self.schema, document, self.rules, hide_suggestions=self.hide_suggestions)
         if errors:
             return None, [error.formatted for error in errors]
         return document, None
@@ -137,7 +142,7 @@ class GraphQLHandler:
         result = execute(
             self.schema, document, context_value=Context(request, self.runtime), variable_values=variables,
             operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
-            operation_extensions=None,
+            operation_extensions=None, hide_suggestions=self.hide_suggestions,
         )
         if optimized_is_awaitable(result):
             result = await result

@@ -6,11 +6,13 @@ from gateway.models import ConnectionCode, Device, DeviceState
 from gateway.services.clock import utcnow
 from tests.support import LOGIN_PIN, code, configuration, new_org, pin_ready
 
+# Nested lists ask for a few items: at their defaults (20 or 100 per parent), 100
+# rows of these would pass the 20,000-object limit (limits.NodeLimit).
 EVERYTHING = """{
   connectionCodes(first: 100) {
     nodes {
-      id code status configuration { id name devices { id } } createdBy { username }
-      devices { id name configuration { id } pairedWith { id createdBy { id } } approvedBy { username } }
+      id code status configuration { id name devices(first: 5) { id } } createdBy { username }
+      devices(first: 5) { id name configuration { id } pairedWith { id createdBy { id } } approvedBy { username } }
     }
   }
 }"""
@@ -61,7 +63,7 @@ async def test_listing_10_or_100_codes_with_relations_costs_the_same(api):
 # of them warms a loader first is a race; within one list the order is fixed.
 LISTS_WITH_SESSIONS = {
     "devices": """{ devices(first: 100) { nodes { id name configuration { id } pairedWith { id }
-                    sessions { user { username sessions { id } } device { id } } } } }""",
+                    sessions(first: 5) { user { username sessions(first: 5) { id } } device { id } } } } }""",
     "sessions": "{ sessions(first: 100) { nodes { user { username sessions { id } } device { name sessions { id } } } } }",
     "users": "{ users(first: 100) { nodes { sessions { device { name } } } } }",
 }
@@ -109,7 +111,7 @@ async def _configurations_and_events(org, start: int, how_many: int) -> None:
 
 
 OTHER_LISTS = {
-    "configurations": "{ configurations(first: 100) { nodes { name devices { name sessions { user { username } } } } } }",
+    "configurations": "{ configurations(first: 100) { nodes { name devices(first: 5) { name sessions(first: 5) { user { username } } } } } }",
     "auditEvents": '{ auditEvents(first: 100, type: "bench.event") { nodes { type actor { username } device { name configuration { name } } } } }',
 }
 
