@@ -130,8 +130,13 @@ class DeviceRenameInput:
     name: str | None = strawberry.field(default=None, description="Required. The new name.")
 
 
-@strawberry.input(description="The device to revoke or delete.")
-class DeviceIdInput:
+@strawberry.input(description="The device to revoke.")
+class DeviceRevokeInput:
+    id: strawberry.ID = strawberry.field(description="The device.")
+
+
+@strawberry.input(description="The device to delete.")
+class DeviceDeleteInput:
     id: strawberry.ID = strawberry.field(description="The device.")
 
 
@@ -219,13 +224,13 @@ class AdminMutations:
                              types.Device.of)
 
     @mutation(description="Revoke a device: PIN login stops and its sessions end (ADMIN, MANAGER).")
-    async def device_revoke(self, info: Info, input: Annotated[DeviceIdInput, INPUT]) -> DeviceRevokePayload:
+    async def device_revoke(self, info: Info, input: Annotated[DeviceRevokeInput, INPUT]) -> DeviceRevokePayload:
         actor = await info.context.actor()
         return await respond(DeviceRevokePayload, "device", devices.revoke(actor, pk(input.id, "Device")),
                              types.Device.of)
 
     @mutation(description="Delete a device entirely: its token dies and its sessions end (ADMIN, MANAGER).")
-    async def device_delete(self, info: Info, input: Annotated[DeviceIdInput, INPUT]) -> DeviceDeletePayload:
+    async def device_delete(self, info: Info, input: Annotated[DeviceDeleteInput, INPUT]) -> DeviceDeletePayload:
         actor = await info.context.actor()
         return await respond(DeviceDeletePayload, "device", devices.delete(actor, pk(input.id, "Device")),
                              types.Device.of)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 
 from gateway.services.errors import ErrorCode, refuse
@@ -19,4 +21,8 @@ def render(data: str, fmt: str, scale: int | None) -> str:
     qr = segno.make(data, error="m", micro=False)
     if fmt == "PNG":
         return qr.png_data_uri(scale=scale, border=4)
-    return qr.svg_inline(scale=scale, border=4, title="Pairing code")
+    # A standalone SVG document's text (with its XML namespace, without the XML declaration),
+    # so it is a valid SVG file as well as markup a page can inline.
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", xmldecl=False, scale=scale, border=4, title="Pairing code")
+    return buffer.getvalue().decode()

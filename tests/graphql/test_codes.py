@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
 
@@ -134,6 +135,7 @@ async def test_qr_svg_and_png(api, tmp_path):
     created = await code(api, org, await configuration(api, org))
     svg = (await api.data(QR, {"id": created["id"]}, token=org.token))["node"]["qrCode"]
     assert svg.startswith("<svg") and "</svg>" in svg
+    assert ElementTree.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"  # a document with its namespace
     node = (await api.data(QR, {"id": created["id"], "format": "PNG", "scale": 6}, token=org.token))["node"]
     prefix = "data:image/png;base64,"
     assert node["qrCode"].startswith(prefix)
