@@ -38,6 +38,14 @@ def decode(global_id: str | None, type_name: str) -> int | None:
     return decoded[1] if decoded and decoded[0] == type_name else None
 
 
+def key(global_id: str | None, type_name: str) -> int | None:
+    """An input's key: None when not given; 0, which matches nothing (so NOT_FOUND, or an empty
+    list), when malformed or of another type."""
+    if global_id is None:
+        return None
+    return decode(global_id, type_name) or 0
+
+
 CURSOR = "cursor"
 
 

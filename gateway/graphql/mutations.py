@@ -17,11 +17,7 @@ from gateway.services.errors import UserErrors
 
 
 
-def pk(global_id: str | None, type_name: str) -> int | None:
-    """None when not given; 0 (matches nothing, so NOT_FOUND) when malformed or of another type."""
-    if global_id is None:
-        return None
-    return ids.decode(global_id, type_name) or 0
+pk = ids.key
 
 
 DeviceApprovalPrompt = strawberry.enum(

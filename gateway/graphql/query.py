@@ -75,18 +75,21 @@ class Query:
                                 pin_login_available=found.pin_login_available, name=found.name,
                                 organisation_name=found.organisation_name)
 
-    @strawberry.field(description="Sessions of the organisation (ADMIN, MANAGER), oldest first.")
+    @strawberry.field(description="Sessions of the organisation (ADMIN, MANAGER), newest first.")
     async def sessions(
         self, info: Info,
         active: Annotated[bool | None, strawberry.argument(description="true: live sessions; false: ended ones.")] = None,
+        device_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only the sessions of this device.")] = None,
+        user_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only the sessions of this user.")] = None,
         first: First = None, after: After = None,
     ) -> Connection[types.Session]:
         actor = await info.context.actor()
-        page = await sessions.list_page(actor, active, first, ids.after_id(after))
+        page = await sessions.list_page(actor, active, first, ids.after_id(after),
+                                        device_id=ids.key(device_id, "Device"), user_id=ids.key(user_id, "User"))
         await prefetch.sessions(info, page.items)
         return connection(page, types.Session.of, info.context.loaders)
 
-    @strawberry.field(description="The organisation's audit log (ADMIN, MANAGER), oldest first.")
+    @strawberry.field(description="The organisation's audit log (ADMIN, MANAGER), newest first.")
     async def audit_events(
         self, info: Info,
         type: Annotated[str | None, strawberry.argument(description="Only events of this type, e.g. `login.failed`.")] = None,

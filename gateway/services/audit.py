@@ -119,12 +119,12 @@ async def _dispatch(events: list[AuditEvent]) -> None:
 
 
 async def list_page(actor, event_type: str | None, first: int | None, after_id: int | None):
-    """The organisation's audit log (ADMIN, MANAGER), oldest first."""
+    """The organisation's audit log (ADMIN, MANAGER), newest first."""
     actor.require_admin()
     queryset = AuditLog.filter(organisation_id=actor.organisation_id)
     if event_type:
         queryset = queryset.filter(type=event_type)
-    return await page(queryset, first, after_id)
+    return await page(queryset, first, after_id, newest_first=True)
 
 
 async def get(actor, event_id: int | None) -> AuditLog:

@@ -1,4 +1,4 @@
-"""Keyset pagination over ascending primary keys: a page costs the same at any depth."""
+"""Keyset pagination over primary keys: a page costs the same at any depth."""
 
 from __future__ import annotations
 
@@ -21,13 +21,15 @@ class Page(Generic[T]):
     has_previous: bool
 
 
-async def page(queryset: QuerySet, first: int | None, after_id: int | None) -> Page:
+async def page(queryset: QuerySet, first: int | None, after_id: int | None, newest_first: bool = False) -> Page:
+    """Up to ``first`` rows after the row ``after_id``, oldest first, or newest first for the
+    lists a back office reads from the top (sessions, the audit log)."""
     size = DEFAULT_PAGE if first is None else first
     if not 0 <= size <= MAX_PAGE:
         raise refuse(ErrorCode.INVALID, f"first must be between 0 and {MAX_PAGE}.", "first")
     if after_id is not None:
-        queryset = queryset.filter(id__gt=after_id)
-    rows = await queryset.order_by("id").limit(size + 1)
+        queryset = queryset.filter(id__lt=after_id) if newest_first else queryset.filter(id__gt=after_id)
+    rows = await queryset.order_by("-id" if newest_first else "id").limit(size + 1)
     return Page(items=rows[:size], has_next=len(rows) > size, has_previous=after_id is not None)
 
 

@@ -68,12 +68,18 @@ def _scoped(actor: Actor):
     return Session.filter(organisation_id=actor.organisation_id)
 
 
-async def list_page(actor: Actor, active: bool | None, first: int | None, after_id: int | None):
+async def list_page(actor: Actor, active: bool | None, first: int | None, after_id: int | None,
+                    device_id: int | None = None, user_id: int | None = None):
+    """The organisation's sessions (ADMIN, MANAGER), newest first; of one device or one user when given."""
     actor.require_admin()
     queryset = _scoped(actor)
     if active is not None:
         queryset = queryset.filter(ended_at=None) if active else queryset.exclude(ended_at=None)
-    return await page(queryset, first, after_id)
+    if device_id is not None:
+        queryset = queryset.filter(device_id=device_id)
+    if user_id is not None:
+        queryset = queryset.filter(user_id=user_id)
+    return await page(queryset, first, after_id, newest_first=True)
 
 
 async def get(actor: Actor, session_id: int | None) -> Session:
