@@ -100,6 +100,8 @@ class ConnectionCode(Model):
     expires_at = fields.DatetimeField()
     single_use = fields.BooleanField(default=False)
     use_count = fields.IntField(default=0)
+    # When it last paired a device (kept here: the devices it paired may since be deleted).
+    last_paired_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     created_by = fields.ForeignKeyField(
         "models.User", related_name="created_codes", null=True, on_delete=fields.SET_NULL

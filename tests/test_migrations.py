@@ -117,3 +117,26 @@ async def test_upgrade_keeps_audit_history(fresh):
         assert [row[2] for row in await fetch("PRAGMA foreign_key_list('audit_log')")] == ["organisation"]
     await execute("DELETE FROM organisation WHERE id = 1")  # the organisation's events still go with it
     assert await fetch("SELECT id FROM audit_log") == []
+
+
+async def test_upgrade_says_when_codes_last_paired(fresh):
+    """0007 gave codes last_paired_at: a code that paired devices before says when its newest one came."""
+    settings, execute, fetch, _ = fresh
+    await _at(settings, "0006_throttle_events")
+    await _an_organisation(execute)
+    await execute("INSERT INTO configuration (id, organisation_id, name, description, created_at, updated_at) "
+                  "VALUES (1, 1, 'Bar', '', '2026-11-21 10:00:00+00:00', '2026-11-21 10:00:00+00:00')")
+    for id in (1, 2):
+        await execute("INSERT INTO connection_code (id, organisation_id, value, lookup_value, description, device_type, "
+                      "configuration_id, expires_at, single_use, use_count, created_at) VALUES "
+                      f"({id}, 1, '{id:012d}', '{id:012d}', 'Code', 'POS', 1, '2027-01-01 00:00:00+00:00', FALSE, 0, "
+                      "'2026-11-21 10:00:00+00:00')")
+    for id, created in ((1, "2026-11-21 11:00:00+00:00"), (2, "2026-11-21 12:00:00+00:00")):
+        await execute("INSERT INTO device (id, organisation_id, name, device_type, state, token_hash, "
+                      "approval_suppressed, created_at, pin_failures, paired_with_id) VALUES "
+                      f"({id}, 1, 'Till', 'POS', 'APPROVED', '{id * 64}', FALSE, '{created}', 0, 1)")
+    await db.migrate(settings)
+    rows = await fetch("SELECT id, last_paired_at IS NOT NULL FROM connection_code ORDER BY id")
+    assert rows == [(1, True), (2, False)]
+    [(paired,)] = await fetch("SELECT last_paired_at FROM connection_code WHERE id = 1")
+    assert str(paired).startswith("2026-11-21 12:00:00")

@@ -179,6 +179,7 @@ class ConnectionCode(Node):
     expires_at: datetime = strawberry.field(description="After this instant the code pairs nothing.")
     single_use: bool = strawberry.field(description="The code pairs one device only.")
     use_count: int = strawberry.field(description="How many devices it paired.")
+    last_paired_at: datetime | None = strawberry.field(description="When it last paired a device, if it did.")
     created_at: datetime = strawberry.field(description="When it was created.")
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
 
@@ -186,8 +187,8 @@ class ConnectionCode(Node):
     def of(cls, m: models.ConnectionCode) -> "ConnectionCode":
         return cls(
             model=m, id=ids.encode("ConnectionCode", m.id), description=m.description, device_type=m.device_type,
-            expires_at=m.expires_at, single_use=m.single_use, use_count=m.use_count, created_at=m.created_at,
-            revoked_at=m.revoked_at,
+            expires_at=m.expires_at, single_use=m.single_use, use_count=m.use_count,
+            last_paired_at=m.last_paired_at, created_at=m.created_at, revoked_at=m.revoked_at,
         )
 
     @strawberry.field(description="ACTIVE, USED (single use, redeemed), EXPIRED or REVOKED, as of now.")

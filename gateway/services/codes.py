@@ -224,7 +224,7 @@ async def pair(runtime: Runtime, client: Client, raw_code: str, name: str | None
         # single-use code the row lock lets exactly one of them match.
         claimed = await ConnectionCode.filter(id=code.id, revoked_at=None, expires_at__gt=now).filter(
             Q(single_use=False) | Q(use_count=0)
-        ).update(use_count=F("use_count") + 1)
+        ).update(use_count=F("use_count") + 1, last_paired_at=now)
         if claimed != 1:
             await code.refresh_from_db()
             _refuse_unless_redeemable(code)

@@ -1,7 +1,7 @@
 """devicePair through the real app: typing variants, token handling, every refusal, single use."""
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -52,6 +52,20 @@ async def test_multi_use_code_pairs_many_devices(api):
     data = await api.data("query($id: ID!) { node(id: $id) { ... on ConnectionCode { useCount status devices { id } } } }",
                           {"id": created["id"]}, token=org.token)
     assert data["node"]["useCount"] == 3 and data["node"]["status"] == "ACTIVE" and len(data["node"]["devices"]) == 3
+
+
+async def test_a_code_says_when_it_last_paired(api):
+    org = await new_org(api)
+    created = await code(api, org, await configuration(api, org))
+    query = "query($id: ID!) { node(id: $id) { ... on ConnectionCode { lastPairedAt } } }"
+    assert (await api.data(query, {"id": created["id"]}, token=org.token))["node"] == {"lastPairedAt": None}
+    for name in ("Till 1", "Till 2"):
+        await pair(api, created["code"], name=name)
+    last = (await api.data(query, {"id": created["id"]}, token=org.token))["node"]["lastPairedAt"]
+    newest = await Device.get(name="Till 2")
+    assert abs(datetime.fromisoformat(last) - newest.approved_at) < timedelta(seconds=1)
+    await Device.filter(name="Till 2").delete()  # the code still knows when it paired
+    assert (await api.data(query, {"id": created["id"]}, token=org.token))["node"]["lastPairedAt"] == last
 
 
 async def test_single_use_code_pairs_once(api):
