@@ -8,10 +8,9 @@ import strawberry
 from strawberry.types import Info
 
 from gateway import models
-from gateway.graphql import types
+from gateway.graphql import ids, types
 from gateway.graphql.errors import UserError, user_errors
 from gateway.graphql.inputs import mutation
-from gateway.graphql.mutations import pk
 from gateway.graphql.payloads import ERRORS, INPUT, respond
 from gateway.services import devices, organisations, sessions, users
 from gateway.services.errors import UserErrors
@@ -182,12 +181,12 @@ class AdminMutations:
     async def user_update(self, info: Info, input: Annotated[UserUpdateInput, INPUT]) -> UserUpdatePayload:
         actor = await info.context.actor()
         return await _user_payload(UserUpdatePayload, users.update(
-            actor, info.context.runtime, pk(input.id, "User"), _changes(input)))
+            actor, info.context.runtime, ids.key(input.id, "User"), _changes(input)))
 
     @mutation(description="Delete a user and end their sessions (ADMIN, MANAGER).")
     async def user_delete(self, info: Info, input: Annotated[UserDeleteInput, INPUT]) -> UserDeletePayload:
         actor = await info.context.actor()
-        return await respond(UserDeletePayload, "user", users.delete(actor, pk(input.id, "User")), types.User.of)
+        return await respond(UserDeletePayload, "user", users.delete(actor, ids.key(input.id, "User")), types.User.of)
 
     @mutation(description="Change organisation settings, PIN login among them (ADMIN, MANAGER).")
     async def organisation_update(
@@ -201,7 +200,7 @@ class AdminMutations:
     @mutation(description="End a session now (ADMIN, MANAGER).")
     async def session_end(self, info: Info, input: Annotated[SessionEndInput, INPUT]) -> SessionEndPayload:
         actor = await info.context.actor()
-        return await respond(SessionEndPayload, "session", sessions.end_by_admin(actor, pk(input.id, "Session")),
+        return await respond(SessionEndPayload, "session", sessions.end_by_admin(actor, ids.key(input.id, "Session")),
                              types.Session.of)
 
     @mutation(description="Approve this device (X-Device-Token) for PIN login (ADMIN, MANAGER).")
@@ -220,17 +219,17 @@ class AdminMutations:
     @mutation(description="Rename an approved or revoked device (ADMIN, MANAGER).")
     async def device_rename(self, info: Info, input: Annotated[DeviceRenameInput, INPUT]) -> DeviceRenamePayload:
         actor = await info.context.actor()
-        return await respond(DeviceRenamePayload, "device", devices.rename(actor, pk(input.id, "Device"), input.name),
+        return await respond(DeviceRenamePayload, "device", devices.rename(actor, ids.key(input.id, "Device"), input.name),
                              types.Device.of)
 
     @mutation(description="Revoke a device: PIN login stops and its sessions end (ADMIN, MANAGER).")
     async def device_revoke(self, info: Info, input: Annotated[DeviceRevokeInput, INPUT]) -> DeviceRevokePayload:
         actor = await info.context.actor()
-        return await respond(DeviceRevokePayload, "device", devices.revoke(actor, pk(input.id, "Device")),
+        return await respond(DeviceRevokePayload, "device", devices.revoke(actor, ids.key(input.id, "Device")),
                              types.Device.of)
 
     @mutation(description="Delete a device entirely: its token dies and its sessions end (ADMIN, MANAGER).")
     async def device_delete(self, info: Info, input: Annotated[DeviceDeleteInput, INPUT]) -> DeviceDeletePayload:
         actor = await info.context.actor()
-        return await respond(DeviceDeletePayload, "device", devices.delete(actor, pk(input.id, "Device")),
+        return await respond(DeviceDeletePayload, "device", devices.delete(actor, ids.key(input.id, "Device")),
                              types.Device.of)

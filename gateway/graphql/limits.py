@@ -20,6 +20,8 @@ from graphql import (
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions import max_aliases, query_depth_limiter
 
+from gateway.services.pagination import DEFAULT_PAGE, MAX_PAGE
+
 MAX_ALIASES = 15
 MAX_DEPTH = 10
 MAX_TOKENS = 2000
@@ -35,9 +37,9 @@ MAX_FIELDS = 100
 # comes to about 240.
 MAX_EXPANDED_FIELDS = 600
 # What `first` counts as when it is a variable (any value up to the cap may
-# come) or absent from a field whose schema gives no default.
-MAX_FIRST = 100
-DEFAULT_FIRST = 20
+# come) or absent from a field whose schema gives no default: the pages' own bounds.
+MAX_FIRST = MAX_PAGE
+DEFAULT_FIRST = DEFAULT_PAGE
 AUTH_MUTATIONS = frozenset({"loginWithPassword", "loginWithPin", "devicePair"})
 
 

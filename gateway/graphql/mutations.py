@@ -16,10 +16,6 @@ from gateway.services import auth, codes, configurations, devices
 from gateway.services.errors import UserErrors
 
 
-
-pk = ids.key
-
-
 DeviceApprovalPrompt = strawberry.enum(
     devices.Prompt, name="DeviceApprovalPrompt",
     description="After a password login: ask an ADMIN or MANAGER to approve this device (PROMPT), don't "
@@ -185,13 +181,13 @@ class CoreMutations:
     async def configuration_update(self, info: Info, input: Annotated[ConfigurationUpdateInput, INPUT]) -> ConfigurationUpdatePayload:
         actor = await info.context.actor()
         return await respond(ConfigurationUpdatePayload, "configuration", configurations.update(
-            actor, pk(input.id, "Configuration"), input.name, input.description), types.Configuration.of)
+            actor, ids.key(input.id, "Configuration"), input.name, input.description), types.Configuration.of)
 
     @mutation(description="Delete a configuration no active code or approved device uses (ADMIN, MANAGER).")
     async def configuration_delete(self, info: Info, input: Annotated[ConfigurationDeleteInput, INPUT]) -> ConfigurationDeletePayload:
         actor = await info.context.actor()
         return await respond(ConfigurationDeletePayload, "configuration",
-                             configurations.delete(actor, pk(input.id, "Configuration")), types.Configuration.of)
+                             configurations.delete(actor, ids.key(input.id, "Configuration")), types.Configuration.of)
 
     @mutation(description="Create a connection code (ADMIN, MANAGER).")
     async def connection_code_create(self, info: Info, input: Annotated[ConnectionCodeCreateInput, INPUT]) -> ConnectionCodeCreatePayload:
@@ -199,7 +195,7 @@ class CoreMutations:
         data = codes.NewCode(
             description=input.description,
             device_type=input.device_type.value if input.device_type else None,
-            configuration_id=pk(input.configuration_id, "Configuration"),
+            configuration_id=ids.key(input.configuration_id, "Configuration"),
             expires_at=input.expires_at,
             single_use=input.single_use,
         )
@@ -210,7 +206,7 @@ class CoreMutations:
     async def connection_code_revoke(self, info: Info, input: Annotated[ConnectionCodeRevokeInput, INPUT]) -> ConnectionCodeRevokePayload:
         actor = await info.context.actor()
         return await respond(ConnectionCodeRevokePayload, "connection_code",
-                             codes.revoke(actor, pk(input.id, "ConnectionCode"), input.revoke_devices),
+                             codes.revoke(actor, ids.key(input.id, "ConnectionCode"), input.revoke_devices),
                              types.ConnectionCode.of)
 
     @mutation(description="Pair this device with a connection code. Needs no login.")
