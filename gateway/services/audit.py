@@ -129,4 +129,9 @@ async def list_page(actor, event_type: str | None, first: int | None, after_id: 
 
 async def get(actor, event_id: int | None) -> AuditLog:
     actor.require_admin()
+    return await find(actor, event_id)
+
+
+async def find(actor, event_id: int | None) -> AuditLog:
+    """An event of the actor's organisation, whoever asks (what they may read of it is the caller's rule)."""
     return await one(AuditLog.filter(organisation_id=actor.organisation_id), event_id, "audit event")

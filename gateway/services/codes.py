@@ -77,6 +77,11 @@ def _scoped(actor: Actor):
 
 async def get(actor: Actor, code_id: int | None) -> ConnectionCode:
     actor.require_admin()
+    return await find(actor, code_id)
+
+
+async def find(actor: Actor, code_id: int | None) -> ConnectionCode:
+    """A code of the actor's organisation, whoever asks (what they may read of it is the caller's rule)."""
     return await one(_scoped(actor), code_id, "connection code")
 
 

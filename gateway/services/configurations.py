@@ -20,6 +20,11 @@ def _live(actor: Actor):
 
 async def get(actor: Actor, configuration_id: int | None) -> Configuration:
     actor.require_admin()
+    return await find(actor, configuration_id)
+
+
+async def find(actor: Actor, configuration_id: int | None) -> Configuration:
+    """A configuration of the actor's organisation, whoever asks (what they may read of it is the caller's rule)."""
     return await one(_live(actor), configuration_id, "configuration")
 
 

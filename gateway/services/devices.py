@@ -74,6 +74,11 @@ async def pin_succeeded(device: Device, now) -> None:
 
 async def get(actor: Actor, device_id: int | None) -> Device:
     actor.require_admin()
+    return await find(actor, device_id)
+
+
+async def find(actor: Actor, device_id: int | None) -> Device:
+    """A listed device of the actor's organisation, whoever asks (what they may read of it is the caller's rule)."""
     return await one(_listed(actor), device_id, "device")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from gateway.models import LoginMethod, Organisation, Role, User
 from gateway.services import audit, passwords
-from gateway.services.errors import Collector, ErrorCode
+from gateway.services.errors import Collector, ErrorCode, refuse
 
 
 async def create_organisation(name: str, admin_username: str, admin_password: str) -> tuple[Organisation, User]:
@@ -36,7 +36,10 @@ async def create_organisation(name: str, admin_username: str, admin_password: st
     return organisation, admin
 
 
-async def get(organisation_id: int) -> Organisation:
+async def find(actor, organisation_id: int | None) -> Organisation:
+    """The actor's own organisation by its id; any other id is NOT_FOUND."""
+    if organisation_id != actor.organisation_id:
+        raise refuse(ErrorCode.NOT_FOUND, "No such organisation.", "id")
     return await Organisation.get(id=organisation_id)
 
 

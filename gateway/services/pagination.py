@@ -21,12 +21,18 @@ class Page(Generic[T]):
     has_previous: bool
 
 
-async def page(queryset: QuerySet, first: int | None, after_id: int | None, newest_first: bool = False) -> Page:
-    """Up to ``first`` rows after the row ``after_id``, oldest first, or newest first for the
-    lists a back office reads from the top (sessions, the audit log)."""
+def page_size(first: int | None) -> int:
+    """How many items a page holds: ``first``, 20 when it is not given, refused beyond 0 to 100."""
     size = DEFAULT_PAGE if first is None else first
     if not 0 <= size <= MAX_PAGE:
         raise refuse(ErrorCode.INVALID, f"first must be between 0 and {MAX_PAGE}.", "first")
+    return size
+
+
+async def page(queryset: QuerySet, first: int | None, after_id: int | None, newest_first: bool = False) -> Page:
+    """Up to ``first`` rows after the row ``after_id``, oldest first, or newest first for the
+    lists a back office reads from the top (sessions, the audit log)."""
+    size = page_size(first)
     if after_id is not None:
         queryset = queryset.filter(id__lt=after_id) if newest_first else queryset.filter(id__gt=after_id)
     rows = await queryset.order_by("-id" if newest_first else "id").limit(size + 1)

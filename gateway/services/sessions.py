@@ -84,6 +84,11 @@ async def list_page(actor: Actor, active: bool | None, first: int | None, after_
 
 async def get(actor: Actor, session_id: int | None) -> Session:
     actor.require_admin()
+    return await find(actor, session_id)
+
+
+async def find(actor: Actor, session_id: int | None) -> Session:
+    """A session of the actor's organisation, whoever asks (what they may read of it is the caller's rule)."""
     return await one(_scoped(actor), session_id, "session")
 
 

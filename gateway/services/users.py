@@ -42,6 +42,11 @@ async def get(actor: Actor, user_id: int | None) -> User:
     if user_id == me.id:
         return me
     actor.require_admin()
+    return await find(actor, user_id)
+
+
+async def find(actor: Actor, user_id: int | None) -> User:
+    """A member of the actor's organisation, whoever asks (what they may read of them is the caller's rule)."""
     return await one(_members(actor), user_id, "user")
 
 
