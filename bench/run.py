@@ -40,7 +40,7 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/pairgate_bench"
 PG_SOCKET_DIR = Path("/var/run/postgresql")
 
 DEVICES_PAGE = ("{ devices(first: 100) { nodes { id name status configuration { name } "
-                "sessions(first: 5) { createdAt ipAddress user { username displayName } } } } }")
+                "sessions(first: 5) { nodes { createdAt ipAddress user { username displayName } } } } } }")
 
 
 PIN_LOGIN = {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) { token userErrors { code } } }"}

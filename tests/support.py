@@ -65,14 +65,14 @@ mutation($input: ConnectionCodeCreateInput!) {
 PAIR = """
 mutation($input: DevicePairInput!) {
   devicePair(input: $input) {
-    deviceToken device { id name status deviceType pairedWith { id } configuration { id } }
+    deviceToken device { id name status deviceType configuration { id } }
     configuration { id name } userErrors { field code message retryAfterSeconds }
   }
 }"""
 
 REVOKE_CODE = """
 mutation($input: ConnectionCodeRevokeInput!) {
-  connectionCodeRevoke(input: $input) { connectionCode { id status revokedAt devices { id status } } userErrors { field code message } }
+  connectionCodeRevoke(input: $input) { connectionCode { id status revokedAt devices { nodes { id status } } } userErrors { field code message } }
 }"""
 
 
@@ -94,6 +94,13 @@ async def code(api: Api, org: Org, configuration_id: str, **overrides) -> dict:
 async def pair(api: Api, value: str, name: str | None = None) -> dict:
     data = await api.data(PAIR, {"input": {"code": value, "name": name}})
     return data["devicePair"]
+
+
+async def paired_with(api: Api, org: Org, device_id: str) -> dict | None:
+    """The code that paired a device, as its organisation's admin reads it (the device itself may not)."""
+    data = await api.data("query($id: ID!) { node(id: $id) { ... on Device { pairedWith { id } } } }",
+                          {"id": device_id}, token=org.token)
+    return data["node"]["pairedWith"]
 
 
 ORG_UPDATE = """mutation($input: OrganisationUpdateInput!) {

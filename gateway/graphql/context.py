@@ -8,6 +8,7 @@ from functools import cached_property
 
 from aiohttp import web
 
+from gateway.graphql.access import ANONYMOUS, Reader
 from gateway.graphql.loaders import Loaders
 from gateway.services import audit, auth, devices
 from gateway.services.actor import Actor, Client
@@ -22,6 +23,9 @@ class Context:
         self.loaders = Loaders()
         audit.bind_plugins(runtime.plugins)
         self._actor: asyncio.Future[Actor] | None = None
+        # Whose eyes the answer is read with (access.py): the request's session once it is
+        # looked up; a login or a pairing in this request hands its payload to the new one.
+        self.reader: Reader = ANONYMOUS
 
     @cached_property
     def client(self) -> Client:
@@ -44,7 +48,9 @@ class Context:
         device = await devices.by_token(self.client.device_token)
         if session is not None and device is not None and device.organisation_id != session.organisation_id:
             device = None  # another organisation's device is no device here: never named in this one's audit log
-        return Actor(client=self.client, session=session, user=session.user if session else None, device=device)
+        actor = Actor(client=self.client, session=session, user=session.user if session else None, device=device)
+        self.reader = Reader.of(actor)
+        return actor
 
 
 def _bearer(request: web.Request) -> str | None:

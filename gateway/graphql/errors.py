@@ -1,4 +1,5 @@
-"""User errors in payloads, top-level errors for auth, masking for the rest."""
+"""The one mapper from service errors to answers: user errors in payloads, top-level
+errors for authentication and authorization, masking for the rest."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ class UserError:
     )
 
 
+INPUT = strawberry.argument(description="The mutation's arguments.")
+ERRORS = "Empty on success."
+
+
 def user_errors(exc: UserErrors) -> list[UserError]:
     return [
         UserError(
@@ -41,6 +46,15 @@ def user_errors(exc: UserErrors) -> list[UserError]:
         )
         for problem in exc.problems
     ]
+
+
+async def respond(payload, field: str, change, convert):
+    """``payload(field=convert(await change), user_errors=[])``, or the errors and no object."""
+    try:
+        value = await change
+    except UserErrors as exc:
+        return payload(**{field: None}, user_errors=user_errors(exc))
+    return payload(**{field: convert(value)}, user_errors=[])
 
 
 _KNOWN = {

@@ -32,7 +32,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from gateway import db
-from gateway.graphql import limits
+from gateway.graphql import access, limits
 from gateway.graphql.context import Context
 from gateway.graphql.errors import safe_error
 from gateway.graphql.schema import Schema
@@ -74,6 +74,7 @@ class GraphQLHandler:
         if not runtime.settings.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
         self.rules = tuple(rules)
+        self.middleware = (access.authorize,)  # read now, so a benchmark can measure the gateway without it
         # "Did you mean ...?" hints rebuild the schema for whoever asks (clairvoyance).
         self.hide_suggestions = not runtime.settings.introspection
         self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
@@ -142,7 +143,7 @@ class GraphQLHandler:
         result = execute(
             self.schema, document, context_value=Context(request, self.runtime), variable_values=variables,
             operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
-            operation_extensions=None, hide_suggestions=self.hide_suggestions,
+            operation_extensions=None, hide_suggestions=self.hide_suggestions, middleware=self.middleware,
         )
         if optimized_is_awaitable(result):
             result = await result

@@ -76,3 +76,24 @@ class Loaders:
 
 # model -> the attribute of its by-id loader
 Loaders._BY_ID = {d.model: name for name, d in vars(Loaders).items() if isinstance(d, _ById)}
+
+
+def related(loader: DataLoader, key, convert):
+    """``convert(value)`` at once when this request's loader already holds the value for ``key``,
+    else an awaitable of it; None for no key or no value.
+
+    graphql-core schedules a task for every awaitable in a list; values that a
+    parent list prefetched (gateway.graphql.prefetch) need none.
+    """
+    if key is None:
+        return None
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        value = future.result()
+        return None if value is None else convert(value)
+    return _later(loader.load(key), convert)
+
+
+async def _later(pending, convert):
+    value = await pending
+    return None if value is None else convert(value)

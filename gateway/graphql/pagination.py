@@ -7,7 +7,8 @@ from typing import Annotated, Callable, Generic, TypeVar
 import strawberry
 
 from gateway.graphql import ids
-from gateway.services.pagination import Page
+from gateway.graphql.loaders import related
+from gateway.services.pagination import Page, page_size
 
 T = TypeVar("T")
 
@@ -36,6 +37,13 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items with their cursors.")
     nodes: list[T] = strawberry.field(description="The items, without cursors.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
+
+
+def nested(info, loader, parent_id: int, filters: tuple, first: int | None, after: str | None, convert):
+    """A connection under an object (``Device.sessions``): its page comes from ``loader``, keyed
+    ``(parent_id, *filters, first, after id)``, batched over every parent of the answer."""
+    key = (parent_id, *filters, page_size(first), ids.after_id(after))
+    return related(loader, key, lambda page: connection(page, convert, info.context.loaders))
 
 
 def connection(result: Page, convert: Callable, loaders=None) -> Connection:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
-NESTED_FIRST_DEFAULT = 20
+from gateway.graphql import ids
+from gateway.services.errors import UserErrors
+from gateway.services.pagination import page_size
 
 
 def _flatten(selections) -> list[SelectedField]:
@@ -31,22 +33,32 @@ def _children(fields: list[SelectedField], name: str) -> list[SelectedField]:
     return [child for field in fields for child in _flatten(field.selections) if child.name == name]
 
 
+def _items(connections: list[SelectedField]) -> list[SelectedField]:
+    """The fields selected on the items of these connection fields."""
+    return _children(connections, "nodes") + _children(_children(connections, "edges"), "node")
+
+
 def _nodes(info: Info) -> list[SelectedField]:
     """The fields selected on the items of the connection this resolver returns."""
-    connection = _flatten(info.selected_fields)
-    return _children(connection, "nodes") + _children(_children(connection, "edges"), "node")
+    return _items(_flatten(info.selected_fields))
 
 
 def _sessions_keys(field: SelectedField, owners) -> list | None:
-    first = field.arguments.get("first", NESTED_FIRST_DEFAULT)
-    if not isinstance(first, int) or not 0 <= first <= 100:
+    """The keys the ``sessions`` resolvers of these owners will ask their loader for
+    (pagination.nested), or None when the arguments are not ones they will accept."""
+    first, after = field.arguments.get("first"), field.arguments.get("after")
+    if not isinstance(first, (int, type(None))) or not isinstance(after, (str, type(None))):
+        return None  # not a value the resolver will see as it is here; it loads for itself
+    try:
+        size, after_id = page_size(first), ids.after_id(after)
+    except UserErrors:
         return None  # the resolver will refuse it; nothing to warm
-    return [(owner, field.arguments.get("active"), first) for owner in owners]
+    return [(owner, field.arguments.get("active"), size, after_id) for owner in owners]
 
 
-async def _users_of(info: Info, sessions_fields: list[SelectedField], lists) -> None:
-    if _children(sessions_fields, "user"):
-        await info.context.loaders.user.load_many(sorted({s.user_id for rows in lists for s in rows}))
+async def _users_of(info: Info, sessions_field: SelectedField, pages) -> None:
+    if _children(_items([sessions_field]), "user"):
+        await info.context.loaders.user.load_many(sorted({s.user_id for page in pages for s in page.items}))
 
 
 async def devices(info: Info, rows) -> None:
@@ -56,7 +68,7 @@ async def devices(info: Info, rows) -> None:
     for field in _children(nodes, "sessions"):
         keys = _sessions_keys(field, [r.id for r in rows])
         if keys:
-            await _users_of(info, [field], await loaders.sessions_by_device.load_many(keys))
+            await _users_of(info, field, await loaders.sessions_by_device.load_many(keys))
 
 
 async def sessions(info: Info, rows) -> None:

@@ -1,4 +1,5 @@
-"""Schema assembly: types, limits, error policy, and the DeviceType enum of this runtime."""
+"""Schema assembly: each domain's queries and mutations, limits, authorization, error policy,
+and the DeviceType enum of this runtime."""
 
 from __future__ import annotations
 
@@ -8,17 +9,28 @@ import strawberry
 from graphql import GraphQLEnumValue
 from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 
-from gateway.graphql import limits, types
+from gateway.graphql import (
+    access, audit, auth, codes, configurations, devices, limits, node, organisation, sessions, users,
+)
 from gateway.graphql.errors import ErrorPolicy
-from gateway.graphql.admin_mutations import AdminMutations
-from gateway.graphql.mutations import CoreMutations
-from gateway.graphql.query import Query
 from gateway.services.runtime import Runtime
 
 
-@strawberry.type(description="Everything a client can change.")
-class Mutation(CoreMutations, AdminMutations):
+
+@strawberry.type(description="Everything a client can read.")
+class Query(auth.Query, node.Query, organisation.Query, devices.Query, users.Query, configurations.Query, codes.Query,
+            sessions.Query, audit.Query):
     pass
+
+
+@strawberry.type(description="Everything a client can change.")
+class Mutation(auth.Mutation, codes.Mutation, organisation.Mutation, users.Mutation, configurations.Mutation,
+               devices.Mutation, sessions.Mutation):
+    pass
+
+
+NODE_TYPES = [organisation.Organisation, users.User, configurations.Configuration, codes.ConnectionCode,
+              devices.Device, sessions.Session, audit.AuditEvent]
 
 
 class Schema(strawberry.Schema):
@@ -30,14 +42,12 @@ class Schema(strawberry.Schema):
 def build_schema(runtime: Runtime) -> Schema:
     # These serve Strawberry's own execution path (its view's WebSocket
     # transport, Schema.execute); the HTTP handler applies the same rules,
-    # masking and caches itself, without the per-request extension machinery.
-    extensions = [*limits.extensions(), ErrorPolicy, lambda: ParserCache(maxsize=1024), lambda: ValidationCache(maxsize=1024)]
+    # authorization, masking and caches itself, without the per-request extension machinery.
+    extensions = [*limits.extensions(), access.Authorization, ErrorPolicy, lambda: ParserCache(maxsize=1024),
+                  lambda: ValidationCache(maxsize=1024)]
     if not runtime.settings.introspection:
         extensions.append(DisableIntrospection)
-    schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=[
-        types.Organisation, types.User, types.Configuration, types.ConnectionCode, types.Device, types.Session,
-        types.AuditEvent,
-    ])
+    schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=NODE_TYPES)
     _install_device_types(schema, runtime)
     return schema
 

@@ -163,7 +163,7 @@ async def test_revoke_without_devices_keeps_devices(api):
     data = await api.data(REVOKE_CODE, {"input": {"id": created["id"]}}, token=org.token)
     payload = data["connectionCodeRevoke"]
     assert payload["userErrors"] == [] and payload["connectionCode"]["status"] == "REVOKED"
-    assert payload["connectionCode"]["devices"] == [{"id": device["id"], "status": "APPROVED"}]
+    assert payload["connectionCode"]["devices"]["nodes"] == [{"id": device["id"], "status": "APPROVED"}]
     again = await pair(api, created["code"])
     assert [e["code"] for e in again["userErrors"]] == ["REVOKED"] and again["deviceToken"] is None
     twice = await api.data(REVOKE_CODE, {"input": {"id": created["id"]}}, token=org.token)
@@ -178,7 +178,7 @@ async def test_revoke_with_devices_revokes_what_it_paired(api):
     paired = [(await pair(api, created["code"]))["device"]["id"] for _ in range(2)]
     kept = (await pair(api, other["code"]))["device"]["id"]
     data = await api.data(REVOKE_CODE, {"input": {"id": created["id"], "revokeDevices": True}}, token=org.token)
-    assert data["connectionCodeRevoke"]["connectionCode"]["devices"] == [{"id": i, "status": "REVOKED"} for i in paired]
+    assert data["connectionCodeRevoke"]["connectionCode"]["devices"]["nodes"] == [{"id": i, "status": "REVOKED"} for i in paired]
     devices = await api.data("{ devices { nodes { id status } } }", token=org.token)
     assert {n["id"]: n["status"] for n in devices["devices"]["nodes"]} == {
         paired[0]: "REVOKED", paired[1]: "REVOKED", kept: "APPROVED"}

@@ -9,7 +9,7 @@ UPDATE = """mutation($input: ConfigurationUpdateInput!) {
 DELETE = """mutation($input: ConfigurationDeleteInput!) {
   configurationDelete(input: $input) { configuration { id } userErrors { field code message } }
 }"""
-LIST = "{ configurations { nodes { id name description devices { id } } } }"
+LIST = "{ configurations { nodes { id name description devices { nodes { id } } } } }"
 
 
 async def test_create_update_and_list(api):
@@ -22,7 +22,7 @@ async def test_create_update_and_list(api):
                                                                "description": "Drinks only"}
     listed = await api.data(LIST, token=org.token)
     assert listed["configurations"]["nodes"] == [{"id": config["id"], "name": "Terrace",
-                                                  "description": "Drinks only", "devices": []}]
+                                                  "description": "Drinks only", "devices": {"nodes": []}}]
 
 
 async def test_name_is_required_and_unique(api):

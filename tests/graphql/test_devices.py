@@ -6,7 +6,7 @@ RENAME = "mutation($id: ID!, $n: String) { deviceRename(input: {id: $id, name: $
 REVOKE = "mutation($id: ID!) { deviceRevoke(input: {id: $id}) { device { status } userErrors { code } } }"
 DELETE = "mutation($id: ID!) { deviceDelete(input: {id: $id}) { device { id } userErrors { code } } }"
 DETAILS = """query($id: ID!) { node(id: $id) { ... on Device {
-  id name status sessions { user { username } ipAddress createdAt endedAt endReason active method } } } }"""
+  id name status sessions { nodes { user { username } ipAddress createdAt endedAt endReason active method } } } } }"""
 
 
 async def _setup(api):
@@ -20,12 +20,12 @@ async def test_details_show_sessions_with_user_address_and_time(api):
     await pin_login(api, "24680", device)
     details = (await api.data(DETAILS, {"id": device_id}, token=org.token))["node"]
     assert details["name"] == "Till 1" and details["status"] == "APPROVED"
-    newest = details["sessions"][0]
+    newest = details["sessions"]["nodes"][0]
     assert newest["user"] == {"username": "sam"} and newest["ipAddress"] == "127.0.0.1"
     assert newest["method"] == "PIN" and newest["active"] is True and newest["createdAt"]
-    active_only = await api.data("query($id: ID!) { node(id: $id) { ... on Device { sessions(active: false) { id } } } }",
+    active_only = await api.data("query($id: ID!) { node(id: $id) { ... on Device { sessions(active: false) { nodes { id } } } } }",
                                  {"id": device_id}, token=org.token)
-    assert active_only["node"]["sessions"] == []
+    assert active_only["node"]["sessions"]["nodes"] == []
 
 
 async def test_rename(api):
@@ -40,7 +40,7 @@ async def test_revoke_ends_sessions_blocks_pin_and_reapproval_restores(api):
     assert (await api.data(REVOKE, {"id": device_id}, token=org.token))["deviceRevoke"]["device"] == {"status": "REVOKED"}
     assert (await api.data("{ viewer { user { id } } }", token=staff["token"])) == {"viewer": None}
     details = (await api.data(DETAILS, {"id": device_id}, token=org.token))["node"]
-    assert details["status"] == "REVOKED" and details["sessions"][0]["endReason"] == "DEVICE_REVOKED"
+    assert details["status"] == "REVOKED" and details["sessions"]["nodes"][0]["endReason"] == "DEVICE_REVOKED"
     assert [e["code"] for e in (await pin_login(api, "24680", device))["userErrors"]] == ["DEVICE_NOT_APPROVED"]
     # An admin logs in on the revoked device, is prompted, and approves it again.
     login = await password_login(api, "admin", device)

@@ -38,12 +38,13 @@ async def test_more_than_15_aliases_are_refused(api):
 
 async def test_depth_over_10_is_refused(api):
     def nested(depth: int) -> str:
-        """Depth as graphql-depth-limit counts it: root fields are at depth 0."""
+        """`id` at ``depth``, as graphql-depth-limit counts it: root fields are at depth 0."""
+        # first: 1 keeps the node limit out of it (each code pairs up to 100 devices)
+        cycle = ["devices(first: 1)", "nodes", "pairedWith"]
         inner = "id"
-        for i in range(depth - 2):
-            # first: 1 keeps the node limit out of it (each code pairs up to 100 devices)
-            inner = f"{'pairedWith' if i % 2 == 0 else 'devices(first: 1)'} {{ {inner} }}"
-        return f"{{ connectionCodes {{ nodes {{ {inner} }} }} }}"
+        for field in reversed(["connectionCodes", "nodes"] + [cycle[i % 3] for i in range(depth - 2)]):
+            inner = f"{field} {{ {inner} }}"
+        return f"{{ {inner} }}"
 
     body = await api.post(nested(11))
     assert "exceeds maximum operation depth of 10" in body["errors"][0]["message"]
@@ -96,11 +97,12 @@ async def test_introspection_and_graphiql_can_be_turned_off(aiohttp_client, sett
 
 
 # The issue's document: 100 devices x 100 sessions x 1 user x 100 sessions.
-MILLION = "{ devices(first: 100) { nodes { sessions(first: 100) { user { sessions(first: 100) { id } } } } } }"
-# 1 connection + 99 devices + 99 x 100 x (a session and its user) = 19,900 objects.
-JUST_UNDER = "{ devices(first: 99) { nodes { sessions(first: 100) { user { id } } } } }"
-# 1 connection + 100 users + 100 x 100 sessions = 10,101 objects.
-USERS_SESSIONS = "users(first: 100) { nodes { sessions(first: 100) { id } } }"
+MILLION = ("{ devices(first: 100) { nodes { sessions(first: 100) { nodes { user {"
+           " sessions(first: 100) { nodes { id } } } } } } } }")
+# 1 connection + 99 x (a device, its sessions' connection, 100 x (a session and its user)) = 19,999 objects.
+JUST_UNDER = "{ devices(first: 99) { nodes { sessions(first: 100) { nodes { user { id } } } } } }"
+# 1 connection + 100 x (a user, its sessions' connection, 100 sessions) = 10,201 objects.
+USERS_SESSIONS = "users(first: 100) { nodes { sessions(first: 100) { nodes { id } } } }"
 
 
 def _too_large(body: dict) -> dict:
@@ -113,7 +115,7 @@ def _too_large(body: dict) -> dict:
 async def test_a_million_node_document_is_refused_before_any_sql(api):
     org = await new_org(api)
     body = await api.post(MILLION, token=org.token)
-    assert _too_large(body) == {"code": "QUERY_TOO_LARGE", "nodes": 1_020_101, "maxNodes": 20_000}
+    assert _too_large(body) == {"code": "QUERY_TOO_LARGE", "nodes": 1_030_201, "maxNodes": 20_000}
     assert body["extensions"]["sql"]["queries"] == 0
 
 
@@ -122,37 +124,37 @@ async def test_a_document_just_under_the_node_limit_runs(api):
     body = await api.post(JUST_UNDER, token=org.token)
     assert "errors" not in body and body["data"]["devices"]["nodes"] == []
     one_more = await api.post(JUST_UNDER.replace("first: 99", "first: 100"), token=org.token)
-    assert _too_large(one_more)["nodes"] == 20_101
+    assert _too_large(one_more)["nodes"] == 20_201
 
 
 async def test_aliases_and_fragments_multiply_nodes(api):
     org = await new_org(api)
     assert "errors" not in await api.post("{ " + USERS_SESSIONS + " }", token=org.token)
     twice = await api.post(f"{{ a: {USERS_SESSIONS} b: {USERS_SESSIONS} }}", token=org.token)
-    assert _too_large(twice)["nodes"] == 2 * 10_101
-    # A fragment counts under every item of the list it is spread in: 1 + 2 x (1 + 100 x (1 + 1 + 100)).
+    assert _too_large(twice)["nodes"] == 2 * 10_201
+    # A fragment counts under every item of the list it is spread in: 1 + 2 x (1 + 1 + 100 x (1 + 1 + 1 + 100)).
     spread = """{ devices(first: 2) { nodes { ...S } } }
-                fragment S on Device { sessions(first: 100) { user { sessions(first: 100) { id } } } }"""
-    assert _too_large(await api.post(spread, token=org.token))["nodes"] == 20_403
+                fragment S on Device { sessions(first: 100) { nodes { user { sessions(first: 100) { nodes { id } } } } } }"""
+    assert _too_large(await api.post(spread, token=org.token))["nodes"] == 20_605
     assert "errors" not in await api.post(spread.replace("first: 2", "first: 1"), token=org.token)
 
 
 async def test_a_variable_first_counts_as_100(api):
     org = await new_org(api)
-    doc = "query($n: Int) { devices(first: $n) { nodes { sessions(first: 100) { user { id } } } } }"
-    assert _too_large(await api.post(doc, {"n": 1}, token=org.token))["nodes"] == 20_101
+    doc = "query($n: Int) { devices(first: $n) { nodes { sessions(first: 100) { nodes { user { id } } } } } }"
+    assert _too_large(await api.post(doc, {"n": 1}, token=org.token))["nodes"] == 20_201
     assert "errors" not in await api.post(doc.replace("$n)", "99)").replace("($n: Int)", ""), token=org.token)
 
 
 async def test_edges_and_nodes_both_selected_count_both(api):
     org = await new_org(api)
-    edges = "edges { node { sessions(first: 100) { id } } }"
-    nodes = "nodes { sessions(first: 100) { id } }"
+    edges = "edges { node { sessions(first: 100) { nodes { id } } } }"
+    nodes = "nodes { sessions(first: 100) { nodes { id } } }"
     assert "errors" not in await api.post(f"{{ devices(first: 100) {{ {edges} }} }}", token=org.token)
     assert "errors" not in await api.post(f"{{ devices(first: 100) {{ {nodes} }} }}", token=org.token)
-    # The answer holds both: 1 + 100 edges x (1 + 1 + 100) + 100 nodes x (1 + 100).
+    # The answer holds both: 1 + 100 edges x (1 + 1 + 1 + 100) + 100 nodes x (1 + 1 + 100).
     both = await api.post(f"{{ devices(first: 100) {{ {edges} {nodes} }} }}", token=org.token)
-    assert _too_large(both)["nodes"] == 20_301
+    assert _too_large(both)["nodes"] == 20_501
 
 
 async def test_too_many_fields_are_refused_before_validation(api):

@@ -10,7 +10,7 @@ from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from gateway import hookimpl
 from gateway.plugins import get_plugin_manager
-from tests.support import PAIR, REVOKE_CODE, code, configuration, make_client, new_org, pair
+from tests.support import PAIR, REVOKE_CODE, code, configuration, make_client, new_org, pair, paired_with
 
 
 @pytest.mark.parametrize("typed", [
@@ -28,7 +28,7 @@ async def test_pairs_with_the_code_typed_any_way(api, typed):
     assert result["device"]["name"] == "Bar iPad"  # the code's description by default
     assert result["device"]["status"] == "APPROVED"
     assert result["device"]["deviceType"] == "CUSTOMER_DISPLAY"
-    assert result["device"]["pairedWith"] == {"id": created["id"]}
+    assert await paired_with(api, org, result["device"]["id"]) == {"id": created["id"]}
     assert result["configuration"] == {"id": config_id, "name": "Front counter"}
 
 
@@ -49,9 +49,9 @@ async def test_multi_use_code_pairs_many_devices(api):
     created = await code(api, org, await configuration(api, org))
     tokens = {(await pair(api, created["code"]))["deviceToken"] for _ in range(3)}
     assert len(tokens) == 3
-    data = await api.data("query($id: ID!) { node(id: $id) { ... on ConnectionCode { useCount status devices { id } } } }",
+    data = await api.data("query($id: ID!) { node(id: $id) { ... on ConnectionCode { useCount status devices { nodes { id } } } } }",
                           {"id": created["id"]}, token=org.token)
-    assert data["node"]["useCount"] == 3 and data["node"]["status"] == "ACTIVE" and len(data["node"]["devices"]) == 3
+    assert data["node"]["useCount"] == 3 and data["node"]["status"] == "ACTIVE" and len(data["node"]["devices"]["nodes"]) == 3
 
 
 async def test_a_code_says_when_it_last_paired(api):
@@ -119,7 +119,7 @@ async def test_dead_code_values_are_reused_live_ones_never(aiohttp_client, setti
     third = await code(api, org, config_id, description="third")
     assert third["code"] == "1111-1111-1111"  # a revoked code gives its value up
     result = await pair(api, "1111 1111 1111")
-    assert result["userErrors"] == [] and result["device"]["pairedWith"] == {"id": third["id"]}
+    assert result["userErrors"] == [] and await paired_with(api, org, result["device"]["id"]) == {"id": third["id"]}
 
 
 async def test_name_too_long_is_invalid(api):

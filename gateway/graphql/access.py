@@ -1,0 +1,166 @@
+"""Who may read what: the one table, and the check every field of every answer goes through.
+
+ADMIN and MANAGER read every object of their organisation. Everyone else reads
+only what is theirs, and of it only the fields listed below: a STAFF member
+their own user and sessions, their organisation's settings, and the device of
+the request with its configuration's name; a device that has just paired, that
+device; an anonymous client, nothing of any organisation. An object of another
+organisation is nobody's.
+
+The check runs as graphql-core middleware around every field, so it holds
+however an object is reached: a root field, ``node``, a nested field, a
+mutation's payload, an audit event's references. Root fields and services
+still refuse what a role may not list or do; this is the net under all of them.
+A field a reader may not read answers null with a FORBIDDEN error at its path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo, GraphQLUnionType, get_named_type
+
+from strawberry.extensions import SchemaExtension
+
+from gateway.models import Role
+from gateway.services.actor import Actor
+from gateway.services.errors import Forbidden
+
+
+@dataclasses.dataclass(frozen=True)
+class Reader:
+    """Whose eyes an answer is read with."""
+
+    organisation_id: int | None = None
+    administers: bool = False  # ADMIN or MANAGER
+    user_id: int | None = None
+    device_id: int | None = None  # the device of the request
+    configuration_id: int | None = None  # that device's configuration
+
+    @classmethod
+    def of(cls, actor: Actor) -> "Reader":
+        if actor.user is None:
+            return ANONYMOUS
+        device = actor.device  # the request's context never keeps another organisation's device
+        return cls(
+            organisation_id=actor.user.organisation_id,
+            administers=actor.user.role in (Role.ADMIN, Role.MANAGER),
+            user_id=actor.user.id,
+            device_id=device.id if device else None,
+            configuration_id=device.configuration_id if device else None,
+        )
+
+    @classmethod
+    def of_device(cls, device) -> "Reader":
+        """A device that has just paired reads itself, as a STAFF member reads their register."""
+        return cls(organisation_id=device.organisation_id, device_id=device.id,
+                   configuration_id=device.configuration_id)
+
+
+ANONYMOUS = Reader()
+
+EVERY_FIELD = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """What a reader who does not administer the organisation may read of one type."""
+
+    theirs: Callable[[Reader, Any], bool]  # which rows are theirs
+    fields: frozenset[str] | None = EVERY_FIELD  # which fields of those rows
+
+
+def _nothing(reader: Reader, row) -> bool:
+    return False
+
+
+# Type -> what non-administrators may read of it. A type with a model row and
+# no line here is for administrators alone (a test holds every Node type to it).
+RULES: dict[str, Rule] = {
+    "Organisation": Rule(
+        theirs=lambda reader, row: row.id == reader.organisation_id,
+        fields=frozenset({"id", "name", "pinLoginEnabled", "sessionIdleMinutes", "sessionMaxHours",
+                          "sessionLockMinutes"}),
+    ),
+    "User": Rule(theirs=lambda reader, row: row.id == reader.user_id),  # with their own sessions
+    "Session": Rule(theirs=lambda reader, row: row.user_id is not None and row.user_id == reader.user_id),
+    "Device": Rule(
+        theirs=lambda reader, row: row.id == reader.device_id,
+        fields=frozenset({"id", "name", "deviceType", "status", "configuration"}),
+    ),
+    "Configuration": Rule(
+        theirs=lambda reader, row: row.id == reader.configuration_id,
+        fields=frozenset({"id", "name", "description"}),
+    ),
+    "ConnectionCode": Rule(theirs=_nothing),
+    "AuditEvent": Rule(theirs=_nothing),
+}
+
+
+def _organisation_of(row) -> int | None:
+    return getattr(row, "organisation_id", row.id)
+
+
+def may_read(reader: Reader, obj) -> bool:
+    """Whether ``reader`` may see this object (a type of this package wrapping a model row)."""
+    rule = RULES.get(type(obj).__name__)
+    if rule is None:
+        return True  # not an organisation's object: payloads, connections, this device's summary
+    row = obj.model
+    if reader.organisation_id is None or _organisation_of(row) != reader.organisation_id:
+        return False
+    return reader.administers or rule.theirs(reader, row)
+
+
+def _check(reader: Reader, value):
+    if isinstance(value, list):
+        for item in value:
+            if item is not None and not may_read(reader, item):
+                raise Forbidden()
+    elif value is not None and not may_read(reader, value):
+        raise Forbidden()
+    return value
+
+
+async def _check_later(info: GraphQLResolveInfo, pending):
+    value = await pending
+    return _check(info.context.reader, value)  # read now: the field may have just logged someone in
+
+
+def _can_return_rows(info: GraphQLResolveInfo) -> bool:
+    """Whether a field's answer may hold an organisation's object: worked out once per field."""
+    key = (info.parent_type.name, info.field_name)
+    known = _RETURNS_ROWS.get(key)
+    if known is None:
+        named = get_named_type(info.return_type)
+        if isinstance(named, GraphQLObjectType):
+            known = named.name in RULES
+        else:  # an interface (Node) may be any of them
+            known = isinstance(named, (GraphQLInterfaceType, GraphQLUnionType))
+        _RETURNS_ROWS[key] = known
+    return known
+
+
+_RETURNS_ROWS: dict[tuple[str, str], bool] = {}
+
+
+def authorize(next_, source, info: GraphQLResolveInfo, **args):
+    """graphql-core middleware: the field, then the objects it returns, against ``info.context.reader``."""
+    if not info.context.reader.administers:
+        rule = RULES.get(info.parent_type.name)
+        if rule is not None and rule.fields is not None and info.field_name not in rule.fields:
+            raise Forbidden()
+    result = next_(source, info, **args)
+    if not _can_return_rows(info):
+        return result
+    if info.is_awaitable(result):
+        return _check_later(info, result)
+    return _check(info.context.reader, result)
+
+
+class Authorization(SchemaExtension):
+    """The same check on Strawberry's own execution path (its WebSocket transport, ``Schema.execute``)."""
+
+    def resolve(self, _next, root, info, *args, **kwargs):
+        return authorize(_next, root, info, **kwargs)
