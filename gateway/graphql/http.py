@@ -1,10 +1,9 @@
 """The GraphQL endpoint: a lean aiohttp handler around graphql-core.
 
 Strawberry builds the schema and its resolvers; this handler runs them. It
-parses and validates each distinct document once (a bounded LRU keyed by the
-document text: a document's validity depends only on its text and the schema),
-does no per-request work that could be done at start-up, and skips the
-per-request extension machinery of Strawberry's view, which cost more than
+parses and validates each distinct document once (validation.py), does no
+per-request work that could be done at start-up, and skips the per-request
+extension machinery of Strawberry's view, which cost more than
 the whole execution of a small query. Browsers asking for HTML get GraphiQL,
 and WebSocket upgrades go to Strawberry's view, so both keep working. While
 the database is unreachable, it answers 503 with Retry-After (outage.py).
@@ -13,33 +12,20 @@ the database is unreachable, it answers 503 with Retry-After (outage.py).
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 
 from aiohttp import web
-from graphql import (
-    GraphQLError,
-    NoSchemaIntrospectionCustomRule,
-    OperationType,
-    execute,
-    get_operation_ast,
-    parse,
-    specified_rules,
-    validate,
-)
+from graphql import OperationType, execute, get_operation_ast
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from gateway import db
-from gateway.graphql import access, limits
+from gateway.graphql import access
 from gateway.graphql.context import Context
 from gateway.graphql.errors import safe_error
 from gateway.graphql.schema import Schema
 from gateway.outage import RETRY_AFTER_SECONDS, DatabaseWatch, is_unreachable
 from gateway.services.runtime import Runtime
 
-DOCUMENT_CACHE_SIZE = 1024
 JSON = "application/json"
 UNAVAILABLE = "The database is unavailable: try again shortly."
 
@@ -70,28 +56,9 @@ class GraphQLHandler:
         self.query_stats = runtime.settings.query_stats
         if self.query_stats:
             db.enable_query_stats()
-        rules = [*specified_rules, *limits.RULES, MaybeNullValidationRule, OneOfInputValidationRule]
-        if not runtime.settings.introspection:
-            rules.append(NoSchemaIntrospectionCustomRule)
-        self.rules = tuple(rules)
+        self.validator = schema.validator
+        self.hide_suggestions = self.validator.hide_suggestions
         self.middleware = (access.authorize,)  # read now, so a benchmark can measure the gateway without it
-        # "Did you mean ...?" hints rebuild the schema for whoever asks (clairvoyance).
-        self.hide_suggestions = not runtime.settings.introspection
-        self.prepare = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._prepare)
-
-    def _prepare(self, text: str):
-        """(document, None) when the text is a valid document, else (None, formatted errors)."""
-        try:
-            document = parse(text, max_tokens=limits.MAX_TOKENS)
-        except GraphQLError as error:
-            return None, [error.formatted]
-        too_large = limits.too_many_fields(document)  # before validation, whose cost it bounds
-        if too_large is not None:
-            return None, [too_large.formatted]
-        errors = validate(self.schema, document, self.rules, hide_suggestions=self.hide_suggestions)
-        if errors:
-            return None, [error.formatted for error in errors]
-        return document, None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         if request.method == "GET":
@@ -130,9 +97,9 @@ class GraphQLHandler:
         operation_name = payload.get("operationName") or None
         if variables is not None and not isinstance(variables, dict):
             return _error_response("variables must be an object.", 400)
-        document, errors = self.prepare(query)
+        document, errors = self.validator.prepare(query)
         if errors:
-            return self._respond({"data": None, "errors": errors}, None)
+            return self._respond({"data": None, "errors": [error.formatted for error in errors]}, None)
         if request.method == "GET":
             operation = get_operation_ast(document, operation_name)
             if operation is not None and operation.operation != OperationType.QUERY:

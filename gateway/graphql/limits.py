@@ -17,7 +17,6 @@ from graphql import (
     is_composite_type,
     is_list_type,
 )
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions import max_aliases, query_depth_limiter
 
 from gateway.services.pagination import DEFAULT_PAGE, MAX_PAGE
@@ -261,9 +260,3 @@ RULES = (
     NodeLimit,
 )
 
-
-def extensions() -> list:
-    return [
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(list(RULES)),
-    ]

@@ -7,12 +7,13 @@ import enum
 
 import strawberry
 from graphql import GraphQLEnumValue
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter
 
 from gateway.graphql import (
     access, audit, auth, codes, configurations, devices, limits, node, organisation, sessions, users,
 )
 from gateway.graphql.errors import ErrorPolicy
+from gateway.graphql.validation import SameValidation, Validator
 from gateway.services.runtime import Runtime
 
 
@@ -34,6 +35,8 @@ NODE_TYPES = [organisation.Organisation, users.User, configurations.Configuratio
 
 
 class Schema(strawberry.Schema):
+    validator: Validator  # parses and validates documents for every transport
+
     def process_errors(self, errors, execution_context=None) -> None:
         # ErrorPolicy logs what is unexpected; auth and input errors are not news.
         return None
@@ -41,14 +44,15 @@ class Schema(strawberry.Schema):
 
 def build_schema(runtime: Runtime) -> Schema:
     # These serve Strawberry's own execution path (its view's WebSocket
-    # transport, Schema.execute); the HTTP handler applies the same rules,
-    # authorization, masking and caches itself, without the per-request extension machinery.
-    extensions = [*limits.extensions(), access.Authorization, ErrorPolicy, lambda: ParserCache(maxsize=1024),
-                  lambda: ValidationCache(maxsize=1024)]
-    if not runtime.settings.introspection:
-        extensions.append(DisableIntrospection)
+    # transport, Schema.execute); the HTTP handler uses the same validator,
+    # authorization and masking itself, without the per-request extension machinery.
+    validator = Validator(runtime.settings.introspection)
+    extensions = [lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS), lambda: SameValidation(validator),
+                  access.Authorization, ErrorPolicy]
     schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=NODE_TYPES)
     _install_device_types(schema, runtime)
+    validator.schema = schema._schema
+    schema.validator = validator
     return schema
 
 

@@ -30,9 +30,9 @@ async def test_syntax_and_validation_errors_come_back_without_running(api):
 async def test_each_distinct_document_is_parsed_and_validated_once(api):
     handler: GraphQLHandler = next(r.handler.__self__ for r in api.client.app.router.routes()
                                    if getattr(r.handler, "__self__", None) is not None)
-    before = handler.prepare.cache_info()
+    before = handler.validator.prepare.cache_info()
     for _ in range(3):
         await api.post("{ deviceTypes { label } }")
-    after = handler.prepare.cache_info()
+    after = handler.validator.prepare.cache_info()
     assert after.misses - before.misses == 1 and after.hits - before.hits == 2
     assert after.maxsize == 1024
