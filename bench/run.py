@@ -8,6 +8,9 @@ Environment: PAIRGATE_BENCH_DATABASE_URL (default: PostgreSQL's database
 pairgate_bench when postgres://postgres@127.0.0.1:5432 answers, reached over
 its Unix socket when there is one, else a SQLite file), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_RUNS (3),
 BENCH_WORKERS (1).
+
+With one worker, the devices page's CPU per request is also given against graphql-core
+answering the same page from memory (bench/floor.py), measured in the same run.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ DEVICES_PAGE = ("{ devices(first: 100) { nodes { id name status configuration { 
                 "sessions(first: 5) { createdAt ipAddress user { username displayName } } } } }")
 
 
+PAGE = "100 devices with sessions and users"
+
 PIN_LOGIN = {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) { token userErrors { code } } }"}
 
 
@@ -54,7 +59,7 @@ def scenarios(seeded: dict) -> dict[str, tuple[str, dict, dict]]:
         "trivial query, stock Strawberry view": ("stock", {"query": "{ __typename }"}, {}),
         "trivial query": ("gateway", {"query": "{ __typename }"}, {}),
         "viewer": ("gateway", {"query": "{ viewer { user { username role } organisation { name } } }"}, admin),
-        "100 devices with sessions and users": ("gateway", {"query": DEVICES_PAGE}, admin),
+        PAGE: ("gateway", {"query": DEVICES_PAGE}, admin),
         "loginWithPin": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
                          {"X-Device-Token": seeded["register_tokens"]}),
         "loginWithPin, one restaurant's 32 registers": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
@@ -192,10 +197,14 @@ def require_success(answer: dict, name: str) -> None:
         raise SystemExit(f"bench: {name} does not succeed: {answer}")
 
 
-def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
+def answer(port: int, body: dict, headers: dict) -> dict:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json", **first_values(headers)})
-    require_success(json.loads(urllib.request.urlopen(request).read()), name)
+    return json.loads(urllib.request.urlopen(request).read())
+
+
+def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
+    require_success(answer(port, body, headers), name)
 
 
 def seeded_database() -> tuple[str, dict, dict]:
@@ -210,23 +219,38 @@ def seeded_database() -> tuple[str, dict, dict]:
 
 
 def main() -> None:
+    from bench import floor
+
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is needed (Debian: apt-get install wrk)")
     url, env, seeded = seeded_database()
+    plan = scenarios(seeded)
     servers = {kind: start(kind, env) for kind in ("bare", "stock", "gateway")}
+    # What settle() waits for between scenarios; with --workers N there is no pid to read.
+    gateways = [servers["gateway"][0].pid] if WORKERS == 1 else [None]
     runs: list[dict] = []
+    floors: list[float] = []
     try:
-        for name, (kind, body, headers) in scenarios(seeded).items():
+        for name, (kind, body, headers) in plan.items():
             check_answers(servers[kind][1], body, headers, name)
             wrk(servers[kind][1], body, headers, 1)  # warm-up
+        if WORKERS == 1:  # the floor needs the CPU of one gateway process to compare with
+            # The page as it stands after the warm-up (its PIN logins added sessions), for the floor.
+            _, body, headers = plan[PAGE]
+            page = answer(servers["gateway"][1], body, headers)["data"]
         for run in range(RUNS):
             results = {}
-            for name, (kind, body, headers) in scenarios(seeded).items():
+            for name, (kind, body, headers) in plan.items():
                 process, port = servers[kind]
                 # With --workers N the requests are served by child processes: no single pid to read.
                 pid = process.pid if kind != "gateway" or WORKERS == 1 else None
-                settle(servers["gateway"][0].pid if WORKERS == 1 else None)
+                for gateway in gateways:
+                    settle(gateway)
                 results[name] = wrk(port, body, headers, SECONDS, pid)
+            if WORKERS == 1:
+                for gateway in gateways:
+                    settle(gateway)
+                floors.append(floor.cpu_us(DEVICES_PAGE, page))
             baseline = results["bare aiohttp (baseline)"]["rps"]
             for figures in results.values():
                 figures["ratio"] = round(figures["rps"] / baseline, 3)
@@ -245,11 +269,24 @@ def main() -> None:
         "cpus": os.cpu_count(), "median": median, "runs": runs,
         "loginWithPin_vs_trivial": round(median["loginWithPin"]["rps"] / trivial, 3),
     }
+    if WORKERS == 1 and None not in [run[PAGE]["cpu_us"] for run in runs]:
+        report["devices_page"] = devices_page(runs, floors, page)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     for path in (RESULTS / f"{stamp}-{report['database']}-w{WORKERS}.json", RESULTS / "latest.json"):
         path.write_text(json.dumps(report, indent=2) + "\n")
     print(table(report))
+
+
+def devices_page(runs: list[dict], floors: list[float], page: dict) -> dict:
+    """The page's CPU per request against the floor, the median of per-run ratios."""
+    nodes = page["devices"]["nodes"]
+    return {
+        "devices": len(nodes), "sessions": sum(len(node["sessions"]) for node in nodes),
+        "gateway_cpu_us": _median([run[PAGE]["cpu_us"] for run in runs]),
+        "floor_cpu_us": _median(floors),
+        "vs_floor": _median([run[PAGE]["cpu_us"] / floor for run, floor in zip(runs, floors)]),
+    }
 
 
 def table(report: dict) -> str:
@@ -262,8 +299,14 @@ def table(report: dict) -> str:
         rows.append(f"| {name} | {m['rps']:,.0f} | {m['ratio']:.2f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {cpu} |")
     rows.append("")
     rows.append(f"loginWithPin / trivial query: {report['loginWithPin_vs_trivial']:.3f}")
+    page = report.get("devices_page")
+    if page:
+        rows.append(f"{PAGE} ({page['devices']} devices, {page['sessions']} sessions): gateway "
+                    f"{page['gateway_cpu_us']:,.0f} µs CPU/request, graphql-core from memory {page['floor_cpu_us']:,.0f} "
+                    f"µs/execution (bench/floor.py): {page['vs_floor']:.2f}× the floor")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # bench.floor, and the gateway of this checkout (as the servers get it)
     main()
