@@ -9,8 +9,10 @@ pairgate_bench when postgres://postgres@127.0.0.1:5432 answers, reached over
 its Unix socket when there is one, else a SQLite file), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_RUNS (3),
 BENCH_WORKERS (1).
 
-With one worker, the devices page's CPU per request is also given against graphql-core
-answering the same page from memory (bench/floor.py), measured in the same run.
+With one worker, two more figures for the devices page, each a ratio within the run:
+the gateway's CPU per request against graphql-core answering the same page from
+memory (bench/floor.py), and against the same gateway with authorization passed
+through (`gateway-unchecked`, bench/servers.py).
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ DEVICES_PAGE = ("{ devices(first: 100) { nodes { id name status configuration { 
 
 
 PAGE = "100 devices with sessions and users"
+UNCHECKED = "100 devices with sessions and users, authorization passed through"
+AUTHORIZATION_TARGET = 1.2  # authorization makes the page at most 20 % slower
 
 PIN_LOGIN = {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) { token userErrors { code } } }"}
 
@@ -60,6 +64,7 @@ def scenarios(seeded: dict) -> dict[str, tuple[str, dict, dict]]:
         "trivial query": ("gateway", {"query": "{ __typename }"}, {}),
         "viewer": ("gateway", {"query": "{ viewer { user { username role } organisation { name } } }"}, admin),
         PAGE: ("gateway", {"query": DEVICES_PAGE}, admin),
+        UNCHECKED: ("gateway-unchecked", {"query": DEVICES_PAGE}, admin),
         "loginWithPin": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
                          {"X-Device-Token": seeded["register_tokens"]}),
         "loginWithPin, one restaurant's 32 registers": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
@@ -220,14 +225,18 @@ def seeded_database() -> tuple[str, dict, dict]:
 
 def main() -> None:
     from bench import floor
+    from bench.servers import authorization_present
 
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is needed (Debian: apt-get install wrk)")
     url, env, seeded = seeded_database()
-    plan = scenarios(seeded)
-    servers = {kind: start(kind, env) for kind in ("bare", "stock", "gateway")}
+    # The devices page's CPU figures need one gateway process to read: with --workers N, no
+    # floor and no gateway-unchecked.
+    plan = {name: s for name, s in scenarios(seeded).items() if WORKERS == 1 or name != UNCHECKED}
+    servers = {kind: start(kind, env) for kind in dict.fromkeys(kind for kind, _, _ in plan.values())}
     # What settle() waits for between scenarios; with --workers N there is no pid to read.
-    gateways = [servers["gateway"][0].pid] if WORKERS == 1 else [None]
+    gateways = [servers[kind][0].pid for kind in ("gateway", "gateway-unchecked") if kind in servers] \
+        if WORKERS == 1 else [None]
     runs: list[dict] = []
     floors: list[float] = []
     try:
@@ -269,8 +278,8 @@ def main() -> None:
         "cpus": os.cpu_count(), "median": median, "runs": runs,
         "loginWithPin_vs_trivial": round(median["loginWithPin"]["rps"] / trivial, 3),
     }
-    if WORKERS == 1 and None not in [run[PAGE]["cpu_us"] for run in runs]:
-        report["devices_page"] = devices_page(runs, floors, page)
+    if WORKERS == 1 and None not in [run[name]["cpu_us"] for run in runs for name in (PAGE, UNCHECKED)]:
+        report["devices_page"] = devices_page(runs, floors, page, authorization_present())
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     for path in (RESULTS / f"{stamp}-{report['database']}-w{WORKERS}.json", RESULTS / "latest.json"):
@@ -278,14 +287,19 @@ def main() -> None:
     print(table(report))
 
 
-def devices_page(runs: list[dict], floors: list[float], page: dict) -> dict:
-    """The page's CPU per request against the floor, the median of per-run ratios."""
+def devices_page(runs: list[dict], floors: list[float], page: dict, authorization: bool) -> dict:
+    """The page's CPU per request against the floor and against gateway-unchecked, each a median of per-run ratios."""
     nodes = page["devices"]["nodes"]
     return {
         "devices": len(nodes), "sessions": sum(len(node["sessions"]) for node in nodes),
         "gateway_cpu_us": _median([run[PAGE]["cpu_us"] for run in runs]),
         "floor_cpu_us": _median(floors),
         "vs_floor": _median([run[PAGE]["cpu_us"] / floor for run, floor in zip(runs, floors)]),
+        "authorization": "present" if authorization else "not present",
+        "unchecked_cpu_us": _median([run[UNCHECKED]["cpu_us"] for run in runs]),
+        # Without authorization both servers run the same code: then this is the comparison's noise.
+        "checked_vs_unchecked": _median([run[PAGE]["cpu_us"] / run[UNCHECKED]["cpu_us"] for run in runs]),
+        "checked_vs_unchecked_target": AUTHORIZATION_TARGET,
     }
 
 
@@ -304,6 +318,13 @@ def table(report: dict) -> str:
         rows.append(f"{PAGE} ({page['devices']} devices, {page['sessions']} sessions): gateway "
                     f"{page['gateway_cpu_us']:,.0f} µs CPU/request, graphql-core from memory {page['floor_cpu_us']:,.0f} "
                     f"µs/execution (bench/floor.py): {page['vs_floor']:.2f}× the floor")
+        if page["authorization"] == "present":
+            verdict = "within" if page["checked_vs_unchecked"] <= page["checked_vs_unchecked_target"] else "over"
+            rows.append(f"authorization: checked / unchecked CPU per request {page['checked_vs_unchecked']:.2f} "
+                        f"({verdict} the target of {page['checked_vs_unchecked_target']:.2f})")
+        else:
+            rows.append(f"authorization not present (gateway-unchecked is the same gateway: "
+                        f"{page['checked_vs_unchecked']:.2f} is this comparison's noise)")
     return "\n".join(rows)
 
 
