@@ -8,6 +8,11 @@ Environment: PAIRGATE_BENCH_DATABASE_URL (default: PostgreSQL's database
 pairgate_bench when postgres://postgres@127.0.0.1:5432 answers, reached over
 its Unix socket when there is one, else a SQLite file), BENCH_SECONDS (5), BENCH_CONNECTIONS (16), BENCH_RUNS (3),
 BENCH_WORKERS (1).
+
+With one worker, two more figures for the devices page, each a ratio within the run:
+the gateway's CPU per request against graphql-core answering the same page from
+memory (bench/floor.py), and against the same gateway with authorization passed
+through (`gateway-unchecked`, bench/servers.py).
 """
 
 from __future__ import annotations
@@ -43,6 +48,10 @@ DEVICES_PAGE = ("{ devices(first: 100) { nodes { id name status configuration { 
                 "sessions(first: 5) { nodes { createdAt ipAddress user { username displayName } } } } } }")
 
 
+PAGE = "100 devices with sessions and users"
+UNCHECKED = "100 devices with sessions and users, authorization passed through"
+AUTHORIZATION_TARGET = 1.2  # authorization makes the page at most 20 % slower
+
 PIN_LOGIN = {"query": "mutation($p: String!) { loginWithPin(input: {pin: $p}) { token userErrors { code } } }"}
 
 
@@ -54,7 +63,8 @@ def scenarios(seeded: dict) -> dict[str, tuple[str, dict, dict]]:
         "trivial query, stock Strawberry view": ("stock", {"query": "{ __typename }"}, {}),
         "trivial query": ("gateway", {"query": "{ __typename }"}, {}),
         "viewer": ("gateway", {"query": "{ viewer { user { username role } organisation { name } } }"}, admin),
-        "100 devices with sessions and users": ("gateway", {"query": DEVICES_PAGE}, admin),
+        PAGE: ("gateway", {"query": DEVICES_PAGE}, admin),
+        UNCHECKED: ("gateway-unchecked", {"query": DEVICES_PAGE}, admin),
         "loginWithPin": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
                          {"X-Device-Token": seeded["register_tokens"]}),
         "loginWithPin, one restaurant's 32 registers": ("gateway", PIN_LOGIN | {"variables": {"p": seeded["pin"]}},
@@ -154,6 +164,8 @@ def wrk(port: int, body: dict, headers: dict, seconds: int, pid: int | None = No
     out = subprocess.run(["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s", script.name,
                           f"http://127.0.0.1:{port}/graphql"], capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
+    if pid:
+        settle(pid)  # the requests wrk left in flight are answered all the same: their CPU is counted below
     cpu_after = cpu_seconds(pid) if pid else None
     if "Non-2xx" in out:
         raise SystemExit(f"bench: non-2xx answers:\n{out}")
@@ -162,8 +174,11 @@ def wrk(port: int, body: dict, headers: dict, seconds: int, pid: int | None = No
                "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
                "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)), "cpu_us": None}
     if cpu_before is not None and cpu_after is not None and requests:
-        # The server's own CPU per request: steadier than req/s on a shared machine.
-        figures["cpu_us"] = round(1e6 * (cpu_after - cpu_before) / requests)
+        # The server's own CPU per request: steadier than req/s on a shared machine. wrk stops
+        # with a request in flight on each connection, which wrk does not count: a page taking
+        # ~40 ms of CPU has ~100 answers in 5 s, so leaving those 16 out would move the figure
+        # by up to 16 %, depending on where wrk cut them.
+        figures["cpu_us"] = round(1e6 * (cpu_after - cpu_before) / (requests + CONNECTIONS))
     return figures
 
 
@@ -187,10 +202,14 @@ def require_success(answer: dict, name: str) -> None:
         raise SystemExit(f"bench: {name} does not succeed: {answer}")
 
 
-def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
+def answer(port: int, body: dict, headers: dict) -> dict:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json", **first_values(headers)})
-    require_success(json.loads(urllib.request.urlopen(request).read()), name)
+    return json.loads(urllib.request.urlopen(request).read())
+
+
+def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
+    require_success(answer(port, body, headers), name)
 
 
 def seeded_database() -> tuple[str, dict, dict]:
@@ -205,23 +224,41 @@ def seeded_database() -> tuple[str, dict, dict]:
 
 
 def main() -> None:
+    from bench import floor
+    from bench.servers import authorization_present
+
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is needed (Debian: apt-get install wrk)")
     url, env, seeded = seeded_database()
-    servers = {kind: start(kind, env) for kind in ("bare", "stock", "gateway")}
+    # The devices page's CPU figures need one gateway process to read: with --workers N, no
+    # floor and no gateway-unchecked.
+    plan = {name: s for name, s in scenarios(seeded).items() if WORKERS == 1 or name != UNCHECKED}
+    servers = {kind: start(kind, env) for kind in dict.fromkeys(kind for kind, _, _ in plan.values())}
+    # What settle() waits for between scenarios; with --workers N there is no pid to read.
+    gateways = [servers[kind][0].pid for kind in ("gateway", "gateway-unchecked") if kind in servers] \
+        if WORKERS == 1 else [None]
     runs: list[dict] = []
+    pages: list[dict] = []  # the devices page as each run measured it
+    floors: list[float] = []
     try:
-        for name, (kind, body, headers) in scenarios(seeded).items():
+        for name, (kind, body, headers) in plan.items():
             check_answers(servers[kind][1], body, headers, name)
             wrk(servers[kind][1], body, headers, 1)  # warm-up
         for run in range(RUNS):
             results = {}
-            for name, (kind, body, headers) in scenarios(seeded).items():
+            for name, (kind, body, headers) in plan.items():
                 process, port = servers[kind]
                 # With --workers N the requests are served by child processes: no single pid to read.
                 pid = process.pid if kind != "gateway" or WORKERS == 1 else None
-                settle(servers["gateway"][0].pid if WORKERS == 1 else None)
+                for gateway in gateways:
+                    settle(gateway)
                 results[name] = wrk(port, body, headers, SECONDS, pid)
+                if name == PAGE:  # PIN logins add sessions to its registers as the run goes
+                    pages.append(answer(port, body, headers)["data"])
+            if WORKERS == 1:  # the floor needs the CPU of one gateway process to compare with
+                for gateway in gateways:
+                    settle(gateway)
+                floors.append(floor.cpu_us(DEVICES_PAGE, pages[-1]))
             baseline = results["bare aiohttp (baseline)"]["rps"]
             for figures in results.values():
                 figures["ratio"] = round(figures["rps"] / baseline, 3)
@@ -240,11 +277,29 @@ def main() -> None:
         "cpus": os.cpu_count(), "median": median, "runs": runs,
         "loginWithPin_vs_trivial": round(median["loginWithPin"]["rps"] / trivial, 3),
     }
+    if WORKERS == 1 and None not in [run[name]["cpu_us"] for run in runs for name in (PAGE, UNCHECKED)]:
+        report["devices_page"] = devices_page(runs, floors, pages[-1], authorization_present())
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     for path in (RESULTS / f"{stamp}-{report['database']}-w{WORKERS}.json", RESULTS / "latest.json"):
         path.write_text(json.dumps(report, indent=2) + "\n")
     print(table(report))
+
+
+def devices_page(runs: list[dict], floors: list[float], page: dict, authorization: bool) -> dict:
+    """The page's CPU per request against the floor and against gateway-unchecked, each a median of per-run ratios."""
+    nodes = page["devices"]["nodes"]
+    return {
+        "devices": len(nodes), "sessions": sum(len(node["sessions"]) for node in nodes),
+        "gateway_cpu_us": _median([run[PAGE]["cpu_us"] for run in runs]),
+        "floor_cpu_us": _median(floors),
+        "vs_floor": _median([run[PAGE]["cpu_us"] / floor for run, floor in zip(runs, floors)]),
+        "authorization": "present" if authorization else "not present",
+        "unchecked_cpu_us": _median([run[UNCHECKED]["cpu_us"] for run in runs]),
+        # Without authorization both servers run the same code: then this is the comparison's noise.
+        "checked_vs_unchecked": _median([run[PAGE]["cpu_us"] / run[UNCHECKED]["cpu_us"] for run in runs]),
+        "checked_vs_unchecked_target": AUTHORIZATION_TARGET,
+    }
 
 
 def table(report: dict) -> str:
@@ -257,8 +312,21 @@ def table(report: dict) -> str:
         rows.append(f"| {name} | {m['rps']:,.0f} | {m['ratio']:.2f} | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} | {cpu} |")
     rows.append("")
     rows.append(f"loginWithPin / trivial query: {report['loginWithPin_vs_trivial']:.3f}")
+    page = report.get("devices_page")
+    if page:
+        rows.append(f"{PAGE} ({page['devices']} devices, {page['sessions']} sessions): gateway "
+                    f"{page['gateway_cpu_us']:,.0f} µs CPU/request, graphql-core from memory {page['floor_cpu_us']:,.0f} "
+                    f"µs/execution (bench/floor.py): {page['vs_floor']:.2f}× the floor")
+        if page["authorization"] == "present":
+            verdict = "within" if page["checked_vs_unchecked"] <= page["checked_vs_unchecked_target"] else "over"
+            rows.append(f"authorization: checked / unchecked CPU per request {page['checked_vs_unchecked']:.2f} "
+                        f"({verdict} the target of {page['checked_vs_unchecked_target']:.2f})")
+        else:
+            rows.append(f"authorization not present (gateway-unchecked is the same gateway: "
+                        f"{page['checked_vs_unchecked']:.2f} is this comparison's noise)")
     return "\n".join(rows)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))  # bench.floor, and the gateway of this checkout (as the servers get it)
     main()

@@ -3,10 +3,14 @@
     python bench/servers.py bare PORT        a bare aiohttp handler answering JSON (the ceiling)
     python bench/servers.py stock PORT       the gateway's schema behind Strawberry's stock aiohttp view
     python bench/servers.py gateway PORT     the gateway as `pairgate serve` runs it
+    python bench/servers.py gateway-unchecked PORT
+                                             the same with its authorization middleware a pass-through
+                                             (plain `gateway` while the gateway has none)
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 
 from aiohttp import web
@@ -56,8 +60,25 @@ def stock_app() -> web.Application:
     return app
 
 
+def authorization_present() -> bool:
+    """Whether this gateway has the authorization middleware (gateway.graphql.access)."""
+    return importlib.util.find_spec("gateway.graphql.access") is not None
+
+
+def pass_authorization_through() -> None:
+    """Every field resolved as if authorization allowed it: what authorization costs is then the
+    difference from `gateway`. Done before the app is made, which is when it reads the middleware."""
+    if authorization_present():
+        from gateway.graphql import access
+
+        access.authorize = lambda next_, source, info, **args: next_(source, info, **args)
+
+
 def main() -> None:
     kind, port = sys.argv[1], int(sys.argv[2])
+    if kind == "gateway-unchecked":
+        pass_authorization_through()
+        kind = "gateway"
     if kind == "gateway":
         from gateway.cli import main as cli
 
