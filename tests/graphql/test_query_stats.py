@@ -138,7 +138,7 @@ async def test_the_benchmarked_devices_page_costs_the_same_at_10_and_100(api):
         nodes = body["data"]["devices"]["nodes"]
         assert len(nodes) == items and all(len(node["sessions"]["nodes"]) == 5 for node in nodes)
         assert len({node["configuration"]["name"] for node in nodes}) == items
-        assert len({s["user"]["username"] for node in nodes for s in node["sessions"]}) == items
+        assert len({s["user"]["username"] for node in nodes for s in node["sessions"]["nodes"]}) == items
     print("sql statements for a page of 10 and 100 devices with sessions and users:",
           small["extensions"]["sql"]["queries"], large["extensions"]["sql"]["queries"])
     assert small["extensions"]["sql"]["queries"] == large["extensions"]["sql"]["queries"]
