@@ -74,3 +74,22 @@ async def test_sessions_list_and_end_by_admin(api):
     foreign = await api.data("mutation($id: ID!) { sessionEnd(input: {id: $id}) { userErrors { code } } }",
                              {"id": sam["id"]}, token=other.token)
     assert foreign["sessionEnd"]["userErrors"] == [{"code": "NOT_FOUND"}]
+
+
+SESSIONS_PAGE = """query($id: ID!, $after: String) { node(id: $id) { ... on Device {
+  sessions(first: 3, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } } } }"""
+
+
+async def test_a_devices_older_sessions_are_read_page_by_page(api):
+    org, device, device_id = await _setup(api)
+    for _ in range(3):
+        await pin_login(api, "24680", device)
+    first = (await api.data(SESSIONS_PAGE, {"id": device_id}, token=org.token))["node"]["sessions"]
+    # the admin's password login that approved it, and three PIN logins
+    assert len(first["nodes"]) == 3 and first["pageInfo"]["hasNextPage"] is True
+    rest = (await api.data(SESSIONS_PAGE, {"id": device_id, "after": first["pageInfo"]["endCursor"]},
+                           token=org.token))["node"]["sessions"]
+    assert len(rest["nodes"]) == 1 and rest["pageInfo"]["hasNextPage"] is False
+    assert {n["id"] for n in first["nodes"]}.isdisjoint(n["id"] for n in rest["nodes"])
+    bad = await api.post(SESSIONS_PAGE, {"id": device_id, "after": "not a cursor"}, token=org.token)
+    assert [(e["path"], e["extensions"]["code"]) for e in bad["errors"]] == [(["node", "sessions"], "BAD_USER_INPUT")]
