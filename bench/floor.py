@@ -29,7 +29,7 @@ def rows(data: dict) -> dict:
         if configuration is not None:
             configurations.setdefault(configuration["name"], configuration)
         sessions = []
-        for session in node["sessions"]:
+        for session in node["sessions"]["nodes"]:
             user = session["user"]
             users.setdefault(user["username"], user)
             sessions.append({**session, "user": user["username"]})
@@ -42,7 +42,8 @@ def _resolvers(schema, store: dict) -> None:
     fields["Query"].fields["devices"].resolve = lambda root, info, first=20, **_: {"nodes": store["devices"][:first]}
     fields["Device"].fields["configuration"].resolve = (
         lambda device, info: store["configurations"].get(device["configuration"]))
-    fields["Device"].fields["sessions"].resolve = lambda device, info, first=20, **_: device["sessions"][:first]
+    fields["Device"].fields["sessions"].resolve = (
+        lambda device, info, first=20, **_: {"nodes": device["sessions"][:first]})
     fields["Session"].fields["user"].resolve = lambda session, info: store["users"][session["user"]]
     # Every other field is graphql-core's default resolver reading the dict.
 
