@@ -39,6 +39,8 @@ class Organisation(Model):
     pin_login_enabled = fields.BooleanField(default=False)
     session_idle_minutes = fields.IntField(default=15)
     session_max_hours = fields.IntField(default=12)
+    # A PIN session idle this long is locked (0: never); sessionIdleMinutes still ends it.
+    session_lock_minutes = fields.IntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -137,6 +139,8 @@ class Device(Model):
     approval_suppressed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(null=True)
+    # The X-App-Version header of its last request, as the device app sent it.
+    app_version = fields.CharField(max_length=64, null=True)
     # The device's PIN throttle lives on the row a PIN login locks anyway, so
     # each attempt sees the count the previous one left.
     pin_failures = fields.IntField(default=0, db_default=0)  # db_default: existing rows get 0 too
@@ -165,10 +169,37 @@ class Session(Model):
     expires_at = fields.DatetimeField()
     ended_at = fields.DatetimeField(null=True)
     end_reason = fields.CharField(max_length=32, null=True)
+    # Locked at the register: only a PIN typed on its device unlocks (same user) or ends it (another).
+    locked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "session"
         indexes = (("organisation_id", "id"), ("device_id", "id"), ("user_id", "id"))
+
+
+class Override(Model):
+    """A manager's approval of one restricted action on a register, redeemable once."""
+
+    id = fields.BigIntField(primary_key=True)
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="overrides", on_delete=fields.CASCADE)
+    action = fields.CharField(max_length=64)
+    reason = fields.CharField(max_length=500, default="")
+    # The register it was approved on, and the session that asked for it.
+    device = fields.ForeignKeyField("models.Device", related_name="overrides", null=True, on_delete=fields.SET_NULL)
+    session = fields.ForeignKeyField("models.Session", related_name="overrides", null=True,
+                                     on_delete=fields.SET_NULL)
+    requested_by = fields.ForeignKeyField("models.User", related_name="overrides_requested", on_delete=fields.CASCADE)
+    approved_by = fields.ForeignKeyField("models.User", related_name="overrides_approved", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    redeemed_at = fields.DatetimeField(null=True)
+    redeemed_by = fields.ForeignKeyField("models.User", related_name="overrides_redeemed", null=True,
+                                         on_delete=fields.SET_NULL)
+
+    class Meta:
+        table = "override"
+        indexes = (("organisation_id", "id"),)
 
 
 class AuditLog(Model):

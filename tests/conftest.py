@@ -20,7 +20,8 @@ from tests.support import Api, make_client
 
 PG_URL = os.environ.get("PAIRGATE_TEST_POSTGRES_URL")
 SECRET = "test-secret-key-" + "x" * 32
-TABLES = "organisation, app_user, configuration, connection_code, device, session, audit_log, throttle, throttle_event"
+TABLES = ("organisation, app_user, configuration, connection_code, device, session, override, audit_log, throttle,"
+          " throttle_event")
 
 
 def pytest_report_header(config):
