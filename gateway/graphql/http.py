@@ -129,4 +129,10 @@ class GraphQLHandler:
     def _respond(self, body: dict, cell) -> web.Response:
         if self.query_stats:
             body["extensions"] = {"sql": {"queries": cell[0] if cell else 0}}
-        return web.Response(text=_dumps(body), content_type=JSON)
+        try:
+            encoded = _dumps(body).encode()
+        except UnicodeEncodeError:
+            # An error message quoting what the client sent (a variable's value, an operation's
+            # name) may hold a lone surrogate, which JSON carries escaped but UTF-8 cannot encode.
+            encoded = json.dumps(body, separators=(",", ":")).encode()
+        return web.Response(body=encoded, content_type=JSON, charset="utf-8")

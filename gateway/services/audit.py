@@ -21,9 +21,11 @@ import pluggy
 from tortoise.transactions import in_transaction
 
 from gateway.models import AuditLog
+from gateway.services.errors import ErrorCode, refuse
 from gateway.services.pagination import one, page
 
 log = logging.getLogger("pairgate.audit")
+TYPE_MAX = 64  # the length of AuditLog.type's column
 
 _plugins: contextvars.ContextVar[pluggy.PluginManager | None] = contextvars.ContextVar("pairgate_plugins", default=None)
 _pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_pending_events", default=None)
@@ -123,6 +125,8 @@ async def list_page(actor, event_type: str | None, first: int | None, after_id: 
     actor.require_admin()
     queryset = AuditLog.filter(organisation_id=actor.organisation_id)
     if event_type:
+        if len(event_type) > TYPE_MAX:  # no event has it, and the ORM refuses even to compare it
+            raise refuse(ErrorCode.INVALID, f"Event types have at most {TYPE_MAX} characters.", "type")
         queryset = queryset.filter(type=event_type)
     return await page(queryset, first, after_id, newest_first=True)
 

@@ -33,6 +33,8 @@ PIN_METHODS = (LoginMethod.PIN_ONLY, LoginMethod.PASSWORD_AND_PIN)
 # The names of a PIN login's two counts, as the audit log's throttle.locked events give them;
 # the organisation's is also its throttle key, with ":" and the organisation's id.
 DEVICE_COUNT, ORGANISATION_BUDGET = "pin:device", "pin:organisation"
+# The username column's length: no user's name is longer.
+USERNAME_LENGTH = 150
 
 
 @dataclasses.dataclass
@@ -47,10 +49,13 @@ class LoginResult:
 
 async def login_with_password(client: Client, username: str, password: str) -> LoginResult:
     username = username.strip()
-    keys = (throttle.Key(f"password:user:{username.lower()}", throttle.PASSWORD_USER),
+    # Cut to the longest name a user can have, so the key fits its column (lowering can lengthen
+    # a name too: "İ" becomes two characters).
+    keys = (throttle.Key(f"password:user:{username.lower()[:USERNAME_LENGTH]}", throttle.PASSWORD_USER),
             throttle.Key(f"password:address:{client.ip_address}", throttle.PASSWORD_ADDRESS))
     await throttle.charge(*keys)  # counted before the check, so parallel guesses cannot outrun it
-    user = await User.get_or_none(username=username, deleted_at=None)
+    # A longer name is nobody's, and the ORM refuses it even to compare with the column.
+    user = await User.get_or_none(username=username, deleted_at=None) if len(username) <= USERNAME_LENGTH else None
     ok = await passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None:
         await _failed(Actor(client=client), user.organisation_id if user else None, "PASSWORD", keys,

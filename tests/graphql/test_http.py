@@ -1,5 +1,7 @@
 """The HTTP side of /graphql: methods, bodies, GET queries, caching of documents."""
 
+import json
+
 from gateway.graphql.http import GraphQLHandler
 
 
@@ -36,3 +38,18 @@ async def test_each_distinct_document_is_parsed_and_validated_once(api):
     after = handler.validator.prepare.cache_info()
     assert after.misses - before.misses == 1 and after.hits - before.hits == 2
     assert after.maxsize == 1024
+
+
+async def test_an_error_quoting_a_lone_surrogate_is_json_not_a_500(api):
+    """JSON may carry "\\udfff", and error messages quote what was sent (a variable's value, an
+    operation's name); UTF-8 cannot encode a lone surrogate, so such answers once failed as HTTP 500."""
+    for payload in ({"query": "query($t: DateTime) { __typename }", "variables": {"t": "x\udfffy"}},
+                    {"query": "{ __typename }", "operationName": "\ud800"}):
+        response = await api.client.post("/graphql", data=json.dumps(payload),  # ensure_ascii: escaped, as sent
+                                         headers={"Content-Type": "application/json"})
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+        body = await response.json()
+        assert body["data"] is None and body["errors"][0]["message"]
+    plain = await api.client.post("/graphql", json={"query": "{ __typename }", "operationName": "café"})
+    assert "'café'" in await plain.text()  # text UTF-8 can encode is sent as it is, not escaped

@@ -165,3 +165,15 @@ async def test_a_pin_collision_reaches_plugins_with_actor_and_target(aiohttp_cli
     assert (event.organisation_id, event.actor_user_id) == (org.id, org.admin.id)
     assert event.data == {"target_user_id": sam.id}
     assert await AuditLog.filter(id=event.id, type="pin.collision").exists()
+
+
+async def test_an_event_type_longer_than_any_is_bad_user_input(api):
+    """Longer than its column, the type once reached the ORM, which refused to compare it
+    (INTERNAL_SERVER_ERROR)."""
+    org = await new_org(api)
+    body = await api.post("query($t: String) { auditEvents(type: $t) { nodes { id } } }", {"t": "x" * 65},
+                          token=org.token)
+    assert body["data"] is None
+    assert [error["extensions"]["code"] for error in body["errors"]] == ["BAD_USER_INPUT"]
+    assert (await api.data("query($t: String) { auditEvents(type: $t) { nodes { id } } }", {"t": "x" * 64},
+                           token=org.token))["auditEvents"]["nodes"] == []

@@ -18,7 +18,7 @@ from gateway.services import auth
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from tests.support import (
-    LOGIN_PIN, ORG_UPDATE, PASSWORD, CountPinChecks, approved_registers, make_client, new_org, pin_and_password_user,
+    LOGIN_PASSWORD, LOGIN_PIN, ORG_UPDATE, PASSWORD, CountPinChecks, approved_registers, make_client, new_org, pin_and_password_user,
     pin_login, pin_ready,
 )
 
@@ -207,3 +207,12 @@ async def test_an_idle_session_found_by_many_requests_at_once_ends_once(api):
     answers = await asyncio.gather(*(api.data(VIEWER, token=org.token) for _ in range(10)))
     assert answers == [{"viewer": None}] * 10
     assert await AuditLog.filter(type="session.ended").count() == 1
+
+
+async def test_a_username_longer_than_any_is_a_wrong_password_and_counted(api):
+    """The per-user throttle key once held the name whole: past its column's 200 characters
+    the login crashed (INTERNAL_SERVER_ERROR) instead of answering."""
+    for username in ("é" * 3000, "İ" * 150):  # the second is 150 characters, but 300 once lowered
+        data = await api.data(LOGIN_PASSWORD, {"u": username, "p": "whatever it is"})
+        assert [error["code"] for error in data["loginWithPassword"]["userErrors"]] == ["INVALID_CREDENTIALS"]
+    assert await Throttle.filter(key="password:user:" + "é" * 150).exists()
