@@ -54,8 +54,9 @@ plugins-check:
 	rm -rf .venv-plugins
 	$(PYTHON) -m venv .venv-plugins
 	.venv-plugins/bin/pip install --quiet -e '.[test]' $(foreach p,$(PLUGINS),-e $(dir $(p)))
-	.venv-plugins/bin/python -c 'from gateway.plugins import get_plugin_manager as g; names = {n for n, _ in g().list_name_plugin()}; missing = {"kitchen-display", "pin-blocklist", "webhook"} - names; assert not missing, missing; print("entry points loaded:", sorted(n for n in names if "." not in n))'
-	.venv-plugins/bin/pairgate export-schema | grep -q KITCHEN_DISPLAY
+	.venv-plugins/bin/python -c 'from gateway.plugins import get_plugin_manager as g; names = {n for n, _ in g().list_name_plugin()}; missing = {"kitchen-display", "pin-blocklist", "price-override", "webhook"} - names; assert not missing, missing; print("entry points loaded:", sorted(n for n in names if "." not in n))'
+	.venv-plugins/bin/pairgate export-schema | grep KITCHEN_DISPLAY >/dev/null
+	.venv-plugins/bin/pairgate export-schema | grep PRICE_OVERRIDE >/dev/null
 	.venv-plugins/bin/python -m pytest -q --noconftest -p no:cacheprovider plugins
 
 clean:

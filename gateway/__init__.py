@@ -2,9 +2,9 @@
 
 Everything a plugin needs is importable from here:
 
-    from gateway import hookimpl, DeviceTypeSpec, PinRules
+    from gateway import hookimpl, DeviceTypeSpec, PinRules, OverrideActionSpec
 """
 
-from gateway.plugin_types import DeviceTypeSpec, PinRules, PluginError, hookimpl, hookspec
+from gateway.plugin_types import DeviceTypeSpec, OverrideActionSpec, PinRules, PluginError, hookimpl, hookspec
 
-__all__ = ["hookimpl", "hookspec", "DeviceTypeSpec", "PinRules", "PluginError"]
+__all__ = ["hookimpl", "hookspec", "DeviceTypeSpec", "PinRules", "OverrideActionSpec", "PluginError"]

@@ -18,6 +18,17 @@ def register_device_types():
     """
 
 
+@hookspec
+def register_override_actions():
+    """Return an iterable of ``OverrideActionSpec`` for the actions a manager approves with a PIN.
+
+    Called once when the gateway starts. Every key becomes a value of the
+    GraphQL ``OverrideAction`` enum, so it must be an upper-case GraphQL name
+    and must not clash with a key another plugin registered; every approver
+    role must be ``ADMIN``, ``MANAGER`` or ``STAFF``.
+    """
+
+
 @hookspec(firstresult=True)
 def pin_rules(organisation):
     """Return the ``PinRules`` for ``organisation`` (first answer wins).

@@ -23,6 +23,16 @@ class DeviceTypeSpec:
 
 
 @dataclasses.dataclass(frozen=True)
+class OverrideActionSpec:
+    """A restricted action a manager approves with their PIN. ``key`` becomes an ``OverrideAction``
+    enum value; the PIN must be that of a user whose role is in ``approver_roles``."""
+
+    key: str
+    label: str
+    approver_roles: tuple[str, ...] = ("ADMIN", "MANAGER")
+
+
+@dataclasses.dataclass(frozen=True)
 class PinRules:
     """How a PIN looks in an organisation: ``length`` digits, nothing else."""
 

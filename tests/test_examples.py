@@ -14,6 +14,8 @@ CAPTURE = {
     "05-connection-code-create": {"connectionCodeId": ("connectionCodeCreate", "connectionCode", "id"),
                                   "code": ("connectionCodeCreate", "connectionCode", "code")},
     "12-user-create-with-pin": {"generatedPin": ("userCreate", "generatedPin")},
+    "18-manager-create-with-pin": {"managerPin": ("userCreate", "generatedPin")},
+    "19-override-approve": {"overrideToken": ("overrideApprove", "overrideToken")},
 }
 
 
@@ -48,4 +50,6 @@ async def test_every_example_runs(api):
             state[name] = _dig(body["data"], where)
         if path.stem == "15-login-with-pin":
             assert body["data"]["loginWithPin"]["user"]["username"] == "sam"
+        if path.stem == "20-override-redeem":
+            assert body["data"]["overrideRedeem"]["override"]["action"] == "REFUND"
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"

@@ -19,8 +19,8 @@ def _words(text: str) -> str:
 
 def test_every_hookspec_is_documented_with_its_signature_and_docstring():
     specs = _specs()
-    assert {f.__name__ for f in specs} == {"register_device_types", "pin_rules", "validate_pin",
-                                           "generate_connection_code", "on_audit_event"}
+    assert {f.__name__ for f in specs} == {"register_device_types", "register_override_actions", "pin_rules",
+                                           "validate_pin", "generate_connection_code", "on_audit_event"}
     headings = re.findall(r"^### `(\w+)\(([^)]*)\)`$", DOC, flags=re.M)
     documented = {name: args for name, args in headings}
     for spec in specs:
@@ -35,3 +35,15 @@ def test_the_documented_example_plugin_is_under_15_lines():
     namespace: dict = {}
     exec(compile(example, "pairgate_self_order.py", "exec"), namespace)
     assert namespace["validate_pin"]("02468", None) == ["No PIN may start with 0 here."]
+
+
+def test_the_documented_override_action_loads():
+    from gateway.plugins import get_plugin_manager
+    from gateway.services.runtime import collect_override_actions
+
+    example = DOC.split("### `register_override_actions()`", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(example, "price_override.py", "exec"), namespace)
+    pm = get_plugin_manager(load_entry_points=False)
+    pm.register(type("Example", (), {"register_override_actions": staticmethod(namespace["register_override_actions"])})())
+    assert collect_override_actions(pm)["PRICE_OVERRIDE"].approver_roles == ("ADMIN",)

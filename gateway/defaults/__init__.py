@@ -1,5 +1,5 @@
 """Built-in behaviour, written as ordinary hookimpls (as a third-party plugin would)."""
 
-from gateway.defaults import codes, device_types, pins
+from gateway.defaults import codes, device_types, override_actions, pins
 
-DEFAULT_PLUGINS = (device_types, codes, pins)
+DEFAULT_PLUGINS = (device_types, override_actions, codes, pins)

@@ -2,8 +2,9 @@
 
 ADMIN and MANAGER read every object of their organisation. Everyone else reads
 only what is theirs, and of it only the fields listed below: a STAFF member
-their own user and sessions, their organisation's settings, and the device of
-the request with its configuration's name; a device that has just paired, that
+their own user and sessions, their organisation's settings, the device of
+the request with its configuration's name, and the overrides they asked for
+or redeemed; a device that has just paired, that
 device; an anonymous client, nothing of any organisation. An object of another
 organisation is nobody's.
 
@@ -93,6 +94,10 @@ RULES: dict[str, Rule] = {
         theirs=lambda reader, row: row.id == reader.configuration_id,
         fields=frozenset({"id", "name", "description"}),
     ),
+    # The overrides they asked for or redeemed: a register shows what it may go ahead with. Who
+    # approved it is another user, whom the User line keeps from them.
+    "Override": Rule(theirs=lambda reader, row: reader.user_id is not None
+                     and reader.user_id in (row.requested_by_id, row.redeemed_by_id)),
     "ConnectionCode": Rule(theirs=_nothing),
     "AuditEvent": Rule(theirs=_nothing),
 }

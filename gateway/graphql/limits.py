@@ -39,7 +39,9 @@ MAX_EXPANDED_FIELDS = 600
 # come) or absent from a field whose schema gives no default: the pages' own bounds.
 MAX_FIRST = MAX_PAGE
 DEFAULT_FIRST = DEFAULT_PAGE
-AUTH_MUTATIONS = frozenset({"loginWithPassword", "loginWithPin", "devicePair"})
+# Every mutation that checks a credential (a password, a PIN, a connection code): overrideApprove
+# checks a manager's PIN, so two in one document would be two guesses for one request.
+AUTH_MUTATIONS = ("loginWithPassword", "loginWithPin", "devicePair", "overrideApprove")
 
 
 class OneAuthMutation(ValidationRule):
@@ -54,7 +56,7 @@ class OneAuthMutation(ValidationRule):
             _collect(operation.selection_set, fragments, found, depth=0)
         if len(found) > 1:
             self.report_error(GraphQLError(
-                "At most one of loginWithPassword, loginWithPin and devicePair per request.",
+                f"At most one of {', '.join(AUTH_MUTATIONS[:-1])} and {AUTH_MUTATIONS[-1]} per request.",
                 found[1], extensions={"code": "TOO_MANY_AUTH_ATTEMPTS"},
             ))
         return BREAK

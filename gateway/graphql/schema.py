@@ -1,5 +1,5 @@
 """Schema assembly: each domain's queries and mutations, limits, authorization, error policy,
-and the DeviceType enum of this runtime."""
+and the enums of this runtime's plugins (DeviceType, OverrideAction)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from graphql import GraphQLEnumValue
 from strawberry.extensions import MaxTokensLimiter
 
 from gateway.graphql import (
-    access, audit, auth, codes, configurations, devices, limits, node, organisation, sessions, users,
+    access, audit, auth, codes, configurations, devices, limits, node, organisation, overrides, sessions, users,
 )
 from gateway.graphql.errors import ErrorPolicy
 from gateway.graphql.validation import SameValidation, Validator
@@ -20,18 +20,18 @@ from gateway.services.runtime import Runtime
 
 @strawberry.type(description="Everything a client can read.")
 class Query(auth.Query, node.Query, organisation.Query, devices.Query, users.Query, configurations.Query, codes.Query,
-            sessions.Query, audit.Query):
+            sessions.Query, audit.Query, overrides.Query):
     pass
 
 
 @strawberry.type(description="Everything a client can change.")
 class Mutation(auth.Mutation, codes.Mutation, organisation.Mutation, users.Mutation, configurations.Mutation,
-               devices.Mutation, sessions.Mutation):
+               devices.Mutation, sessions.Mutation, overrides.Mutation):
     pass
 
 
 NODE_TYPES = [organisation.Organisation, users.User, configurations.Configuration, codes.ConnectionCode,
-              devices.Device, sessions.Session, audit.AuditEvent]
+              devices.Device, sessions.Session, audit.AuditEvent, overrides.Override]
 
 
 class Schema(strawberry.Schema):
@@ -50,21 +50,20 @@ def build_schema(runtime: Runtime) -> Schema:
     extensions = [lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS), lambda: SameValidation(validator),
                   access.Authorization, ErrorPolicy]
     schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=NODE_TYPES)
-    _install_device_types(schema, runtime)
+    _install_registered_enum(schema, "DeviceType", runtime.device_types)
+    _install_registered_enum(schema, "OverrideAction", runtime.override_actions)
     validator.schema = schema._schema
     schema.validator = validator
     return schema
 
 
-def _install_device_types(schema: Schema, runtime: Runtime) -> None:
-    """Give ``DeviceType`` exactly the registered keys.
+def _install_registered_enum(schema: Schema, name: str, registered: dict) -> None:
+    """Give the enum ``name`` exactly the registered keys, each described by its spec's label.
 
     Python annotations are static, so the Strawberry enum is a placeholder and
     its GraphQL type (private to this schema instance) gets the values here.
     """
-    gql = schema._schema.type_map["DeviceType"]
-    gql.wrapped_cls = enum.Enum("DeviceType", {key: key for key in runtime.device_types})
-    gql.__dict__["values"] = {
-        key: GraphQLEnumValue(key, description=spec.label) for key, spec in runtime.device_types.items()
-    }
+    gql = schema._schema.type_map[name]
+    gql.wrapped_cls = enum.Enum(name, {key: key for key in registered})
+    gql.__dict__["values"] = {key: GraphQLEnumValue(key, description=spec.label) for key, spec in registered.items()}
     gql.__dict__.pop("_value_lookup", None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
+from typing import Awaitable, Callable, TypeVar
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
 from gateway.services import audit, devices, passwords, pins, sessions, throttle
@@ -35,6 +36,8 @@ PIN_METHODS = (LoginMethod.PIN_ONLY, LoginMethod.PASSWORD_AND_PIN)
 DEVICE_COUNT, ORGANISATION_BUDGET = "pin:device", "pin:organisation"
 # The username column's length: no user's name is longer.
 USERNAME_LENGTH = 150
+
+T = TypeVar("T")
 
 
 @dataclasses.dataclass
@@ -81,7 +84,26 @@ async def login_with_password(client: Client, username: str, password: str) -> L
 
 
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
-    """Log in with a PIN alone, as one transaction that reads top to bottom:
+    """Log in with a PIN alone: a typed PIN (``typed_pin``) that opens a session for its user."""
+
+    async def open_session(user: User, device: Device) -> LoginResult:
+        return await _open_session(user, device.organisation, client, AuthMethod.PIN, device)
+
+    user, result = await typed_pin(runtime, Actor(client=client), pin,
+                                   may_use=lambda user: user.login_method in PIN_METHODS, then=open_session,
+                                   failure="login.failed")
+    if user is None:
+        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
+    if result is None:
+        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
+    return result
+
+
+async def typed_pin(runtime: Runtime, actor: Actor, pin: str, *, may_use: Callable[[User], bool],
+                    then: Callable[[User, Device], Awaitable[T]], failure: str,
+                    failure_data: Callable[[User | None], dict] = lambda user: {}) -> tuple[User | None, T | None]:
+    """A PIN typed on the device of the request (``actor.client.device_token``), checked and
+    counted as one transaction that reads top to bottom:
 
     1. lock the device's row, so that guesses on one register queue and each sees the count
        the one before it left;
@@ -90,28 +112,28 @@ async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginRes
        organisation's budget (so guesses spread over many registers queue too, and no more
        are looked up than it allows) and refuse if it is locked;
     3. look the PIN up, locking its user's row (see the module's docstring);
-    4. write the verdict: a right PIN of a user who may use one clears the device's count and
-       opens a session; anything else counts against the device and the organisation.
+    4. write the verdict: a right PIN of a user ``may_use`` accepts clears the device's count,
+       and ``then(user, device)`` runs in the same transaction; anything else counts against
+       the device and the organisation, audited as ``failure`` (with ``failure_data(user)``).
+
+    A login and a manager's override both come through here, so a guess costs the same
+    whatever it is typed for. Returns whom the PIN named (None: nobody) and what ``then``
+    answered (None: refused, and counted).
     """
     now = utcnow()
     async with audit.unit_of_work():
-        device = await devices.lock_by_token(client.device_token)
+        device = await devices.lock_by_token(actor.client.device_token)
         _refuse_pin_login(runtime, device)
         devices.pin_count(device).refuse_if_locked(now)
         organisation = device.organisation
         budget = await throttle.hold(f"{ORGANISATION_BUDGET}:{organisation.id}", now)
         throttle.Count.of(budget).refuse_if_locked(now)
         user = await _pin_owner(runtime, organisation, pin)
-        if user is not None and user.login_method in PIN_METHODS:
+        if user is not None and may_use(user):
             await devices.pin_succeeded(device, now)
-            result = await _open_session(user, organisation, client, AuthMethod.PIN, device)
-        else:
-            await _wrong_pin(client, device, budget, now)
-    if user is None:
-        raise refuse(ErrorCode.INVALID_CREDENTIALS, WRONG_PIN, "pin")
-    if user.login_method not in PIN_METHODS:
-        raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "This user logs in with a password.", "pin")
-    return result
+            return user, await then(user, device)
+        await _wrong_pin(actor, device, budget, now, failure, **failure_data(user))
+    return user, None
 
 
 def _refuse_pin_login(runtime: Runtime, device: Device | None) -> None:
@@ -138,13 +160,12 @@ async def _locked_user(**match) -> User | None:
     return await User.filter(deleted_at=None, **match).select_for_update(no_key=True).first()
 
 
-async def _wrong_pin(client: Client, device: Device, budget, now: datetime) -> None:
+async def _wrong_pin(actor: Actor, device: Device, budget, now: datetime, event: str, **data) -> None:
     """Count a failed PIN against the device and the organisation, and audit it (and any lock it set)."""
     count = await devices.pin_failed(device, now)
     organisation_count = await throttle.add_failure_in_window(budget, throttle.PIN_ORGANISATION, now)
-    actor = Actor(client=client)
-    await audit.record("login.failed", organisation_id=device.organisation_id, actor=actor, method="PIN",
-                       device_id=device.id)
+    await audit.record(event, organisation_id=device.organisation_id, actor=actor, method="PIN",
+                       device_id=device.id, **data)
     for name, locked in ((DEVICE_COUNT, count), (ORGANISATION_BUDGET, organisation_count)):
         if locked.locked_until is not None:
             await throttle.audit_lock(name, locked, device.organisation_id, actor, now, method="PIN",

@@ -21,7 +21,7 @@ from graphql import GraphQLInterfaceType, get_named_type, is_leaf_type, is_requi
 
 from gateway.graphql import ids, limits
 from gateway.graphql.schema import build_schema
-from gateway.models import AuditLog, ConnectionCode, Device, Role, Session, User
+from gateway.models import AuditLog, ConnectionCode, Device, Override, Role, Session, User
 from gateway.services.runtime import Runtime
 from tests.support import (
     add_pin_user, code, configuration, enable_pins, login, new_org, pair, pin_login,
@@ -38,8 +38,10 @@ STAFF_FIELDS = {
     "Session": EVERYTHING,
     "Device": {"id", "name", "deviceType", "status", "configuration"},
     "Configuration": {"id", "name", "description"},
+    "Override": EVERYTHING,  # the ones they asked for or redeemed
 }
-ORGANISATION_OBJECTS = {"Organisation", "User", "Session", "Device", "Configuration", "ConnectionCode", "AuditEvent"}
+ORGANISATION_OBJECTS = {"Organisation", "User", "Session", "Device", "Configuration", "ConnectionCode", "AuditEvent",
+                        "Override"}
 
 
 @dataclasses.dataclass
@@ -62,8 +64,14 @@ async def _seed(api) -> Seeded:
     profile = await configuration(api, a)
     multi_use = await code(api, a, profile, description="Registers")
     first, second = await pair(api, multi_use["code"], "Till 1"), await pair(api, multi_use["code"], "Till 2")
+    await add_pin_user(api, a, "manager-a", "97531", role="MANAGER")
     staff_token = (await pin_login(api, "24680", first["deviceToken"]))["token"]
-    await pin_login(api, "13579", second["deviceToken"])
+    other_token = (await pin_login(api, "13579", second["deviceToken"]))["token"]
+    # Overrides: one staff-a asked for, one other-a asked for and the admin redeemed, one other-a
+    # asked for and staff-a redeemed.
+    await _override(api, staff_token, first["deviceToken"])
+    await _override(api, other_token, second["deviceToken"], redeemer=a.token)
+    await _override(api, other_token, second["deviceToken"], redeemer=staff_token)
     await login(api, "admin-a")  # another admin session
     b = await new_org(api, "Bistro B", "admin-b")
     await add_pin_user(api, b, "manager-b", "11223", method="PASSWORD_AND_PIN", role="MANAGER")
@@ -78,9 +86,20 @@ async def _seed(api) -> Seeded:
                   b_id=b.id)
 
 
+async def _override(api, session: str, device_token: str, redeemer: str | None = None) -> None:
+    """An override approved by manager-a's PIN on the register of ``session``, redeemed by ``redeemer``."""
+    data = await api.data("""mutation { overrideApprove(input: {pin: "97531", action: REFUND}) {
+        overrideToken userErrors { code } } }""", token=session, device_token=device_token)
+    assert data["overrideApprove"]["userErrors"] == [], data
+    if redeemer:
+        redeemed = await api.data("mutation($t: String) { overrideRedeem(input: {token: $t}) { userErrors { code } } }",
+                                  {"t": data["overrideApprove"]["overrideToken"]}, token=redeemer)
+        assert redeemed["overrideRedeem"]["userErrors"] == []
+
+
 async def _organisation_of(type_name: str, pk: int) -> int | None:
     model = {"User": User, "Session": Session, "Device": Device, "ConnectionCode": ConnectionCode,
-             "AuditEvent": AuditLog}.get(type_name)
+             "AuditEvent": AuditLog, "Override": Override}.get(type_name)
     if type_name == "Organisation":
         return pk
     if type_name == "Configuration":
@@ -118,6 +137,9 @@ class Staff(Caller):
             return pk == seeded.register.id
         if type_name == "Configuration":
             return pk == seeded.register.configuration_id
+        if type_name == "Override":
+            override = await Override.get(id=pk)
+            return seeded.staff.id in (override.requested_by_id, override.redeemed_by_id)
         return True  # their organisation
 
 
@@ -282,7 +304,7 @@ async def _every_id(seeded: Seeded) -> list[str]:
     found = [ids.encode("Organisation", seeded.a_id), ids.encode("Organisation", seeded.b_id)]
     from gateway.models import Configuration
     for type_name, model in (("User", User), ("Session", Session), ("Device", Device), ("Configuration", Configuration),
-                             ("ConnectionCode", ConnectionCode), ("AuditEvent", AuditLog)):
+                             ("ConnectionCode", ConnectionCode), ("AuditEvent", AuditLog), ("Override", Override)):
         found += [ids.encode(type_name, pk) for pk in await model.all().values_list("id", flat=True)]
     return found
 
