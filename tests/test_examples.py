@@ -48,4 +48,6 @@ async def test_every_example_runs(api):
             state[name] = _dig(body["data"], where)
         if path.stem == "15-login-with-pin":
             assert body["data"]["loginWithPin"]["user"]["username"] == "sam"
+        if path.stem == "41-devices-online":  # the admin's register and the paired iPad
+            assert [node["online"] for node in body["data"]["devices"]["nodes"]] == [True, True]
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"

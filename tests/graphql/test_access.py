@@ -62,6 +62,8 @@ async def _seed(api) -> Seeded:
     profile = await configuration(api, a)
     multi_use = await code(api, a, profile, description="Registers")
     first, second = await pair(api, multi_use["code"], "Till 1"), await pair(api, multi_use["code"], "Till 2")
+    # The register says which app it runs, so its appVersion has a value that a leak would show.
+    await api.post("{ thisDevice { known } }", device_token=first["deviceToken"], headers={"X-App-Version": "POS 4.2"})
     staff_token = (await pin_login(api, "24680", first["deviceToken"]))["token"]
     await pin_login(api, "13579", second["deviceToken"])
     await login(api, "admin-a")  # another admin session
