@@ -13,7 +13,8 @@ CAPTURE = {
     "03-configuration-create": {"configurationId": ("configurationCreate", "configuration", "id")},
     "05-connection-code-create": {"connectionCodeId": ("connectionCodeCreate", "connectionCode", "id"),
                                   "code": ("connectionCodeCreate", "connectionCode", "code")},
-    "12-user-create-with-pin": {"generatedPin": ("userCreate", "generatedPin")},
+    "08-device-pair": {"pairedDeviceId": ("devicePair", "device", "id")},
+    "12-user-create-with-pin": {"generatedPin": ("userCreate", "generatedPin"), "userId": ("userCreate", "user", "id")},
 }
 
 
@@ -50,4 +51,6 @@ async def test_every_example_runs(api):
             assert body["data"]["loginWithPin"]["user"]["username"] == "sam"
         if path.stem == "41-devices-online":  # the admin's register and the paired iPad
             assert [node["online"] for node in body["data"]["devices"]["nodes"]] == [True, True]
+        if path.stem == "43-user-logout":
+            assert body["data"]["userLogout"]["user"] == {"username": "sam", "sessions": {"nodes": []}}
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"

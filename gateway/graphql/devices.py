@@ -150,6 +150,11 @@ class DeviceDeleteInput:
     id: strawberry.ID = strawberry.field(description="The device.")
 
 
+@strawberry.input(description="The device to log out.")
+class DeviceLogoutInput:
+    id: strawberry.ID = strawberry.field(description="The device.")
+
+
 @strawberry.type(description="A device after a change.")
 class DevicePayload:
     device: Device | None = strawberry.field(description="The device, as it is now (or was, once deleted).")
@@ -178,6 +183,11 @@ class DeviceRevokePayload(DevicePayload):
 
 @strawberry.type(description="The result of deviceDelete: the device is gone, its sessions ended.")
 class DeviceDeletePayload(DevicePayload):
+    pass
+
+
+@strawberry.type(description="The result of deviceLogout: its sessions ended, it stays approved.")
+class DeviceLogoutPayload(DevicePayload):
     pass
 
 
@@ -244,3 +254,7 @@ class Mutation:
         actor = await info.context.actor()
         return await respond(DeviceDeletePayload, "device", devices.delete(actor, ids.key(input.id, "Device")), Device.of)
 
+    @mutation(description="Log a device out: every live session on it ends, and it stays approved (ADMIN, MANAGER).")
+    async def device_logout(self, info: Info, input: Annotated[DeviceLogoutInput, INPUT]) -> DeviceLogoutPayload:
+        actor = await info.context.actor()
+        return await respond(DeviceLogoutPayload, "device", devices.logout(actor, ids.key(input.id, "Device")), Device.of)

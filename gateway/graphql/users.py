@@ -104,6 +104,17 @@ class UserDeletePayload:
     user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
+@strawberry.input(description="The user to log out everywhere.")
+class UserLogoutInput:
+    id: strawberry.ID = strawberry.field(description="The user.")
+
+
+@strawberry.type(description="The result of userLogout.")
+class UserLogoutPayload:
+    user: User | None = strawberry.field(description="The user, whose sessions all ended.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
 def _changes(input) -> users.UserChanges:
     return users.UserChanges(
         username=getattr(input, "username", None), display_name=input.display_name,
@@ -143,6 +154,11 @@ class Mutation:
         actor = await info.context.actor()
         return await _with_pin(UserUpdatePayload, users.update(
             actor, info.context.runtime, ids.key(input.id, "User"), _changes(input)))
+
+    @mutation(description="Log a user out everywhere: all their sessions end (ADMIN, MANAGER; a MANAGER not an ADMIN).")
+    async def user_logout(self, info: Info, input: Annotated[UserLogoutInput, INPUT]) -> UserLogoutPayload:
+        actor = await info.context.actor()
+        return await respond(UserLogoutPayload, "user", users.logout(actor, ids.key(input.id, "User")), User.of)
 
     @mutation(description="Delete a user and end their sessions (ADMIN, MANAGER).")
     async def user_delete(self, info: Info, input: Annotated[UserDeleteInput, INPUT]) -> UserDeletePayload:

@@ -1,4 +1,5 @@
-"""Devices: paired by a code or approved by an admin; listed, renamed, revoked, deleted; seen online."""
+"""Devices: paired by a code or approved by an admin; listed, renamed, revoked, deleted, logged
+out; seen online."""
 
 from __future__ import annotations
 
@@ -219,6 +220,19 @@ async def revoke(actor: Actor, device_id: int | None) -> Device:
         await device.save(update_fields=["state"])
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_REVOKED)
         await audit.record("device.revoked", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
+    return device
+
+
+async def logout(actor: Actor, device_id: int | None) -> Device:
+    """End every live session on a device (``DEVICE_LOGGED_OUT``); it stays as it was, approved
+    or revoked. The device's row is locked first, as a PIN login locks it before it opens a
+    session: a login on it either commits first, and its session ends here, or comes after."""
+    device = await get(actor, device_id)
+    async with audit.unit_of_work():
+        device = await one(_listed(actor).select_for_update(no_key=True), device.id, "device")
+        ended = await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_LOGGED_OUT)
+        await audit.record("device.logged_out", organisation_id=actor.organisation_id, actor=actor,
+                           device_id=device.id, sessions_ended=ended)
     return device
 
 

@@ -290,3 +290,19 @@ async def delete(actor: Actor, user_id: int | None) -> User:
         await audit.record("user.deleted", organisation_id=actor.organisation_id, actor=actor, user_id=user.id,
                            sessions_ended=ended)
     return user
+
+
+async def logout(actor: Actor, user_id: int | None) -> User:
+    """End every live session of a user, wherever it is (``ENDED_BY_ADMIN``): ADMIN and MANAGER,
+    and a MANAGER not an ADMIN's. The user's row is locked first, as a login locks it before it
+    opens a session: a login either commits first, and its session ends here, or comes after."""
+    _guard_admins(actor)
+    user = await find(actor, user_id)
+    _guard_admins(actor, user.role)
+    async with audit.unit_of_work():
+        user = await _locked(actor, user.id)
+        _guard_admins(actor, user.role)  # as it is now, not as first read
+        ended = await sessions.end_for_user(user.id, sessions.EndReason.ENDED_BY_ADMIN)
+        await audit.record("user.logged_out", organisation_id=actor.organisation_id, actor=actor, user_id=user.id,
+                           sessions_ended=ended)
+    return user

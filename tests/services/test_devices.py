@@ -1,19 +1,27 @@
-"""Which devices are up: last seen to the minute, online for 2 minutes, the app version they send."""
+"""Which devices are up: last seen to the minute, online for 2 minutes, the app version they
+send; and logging a device out without revoking it."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import asyncpg
+
 from gateway.graphql import ids
-from gateway.models import Device
+from gateway.models import AuditLog, Device, Role, Session
 from gateway.services import devices
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
-from tests.support import code, configuration, new_org, pair, pin_login, pin_ready, raw_post
+from tests.support import (
+    add_user, code, configuration, login, make_client, new_org, pair, password_login, pin_login, pin_ready, raw_post,
+)
 
 THIS_DEVICE = "{ thisDevice { known } }"
 DETAILS = "query($id: ID!) { node(id: $id) { ... on Device { online lastSeenAt appVersion } } }"
 ONLINE = "query($online: Boolean) { devices(online: $online) { nodes { name online } } }"
+LOGOUT = """mutation($id: ID!) { deviceLogout(input: {id: $id}) {
+  device { id status sessions(active: true) { nodes { id } } } userErrors { code } } }"""
 
 
 class Clock:
@@ -131,3 +139,60 @@ async def test_staff_read_neither_whether_their_register_is_online_nor_its_versi
     assert body["data"] == {"viewer": {"device": {"name": "Till 1", "appVersion": None}}}
     refused = await api.post(ONLINE, {"online": True}, token=sam["token"], device_token=register)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_device_logout_ends_its_sessions_and_leaves_it_approved(api):
+    org, register = await pin_ready(api)
+    device_id = (await api.data("{ devices { nodes { id } } }", token=org.token))["devices"]["nodes"][0]["id"]
+    sam = await pin_login(api, "24680", register)
+    admin_there = await password_login(api, "admin", register)
+    out = (await api.data(LOGOUT, {"id": device_id}, token=org.token))["deviceLogout"]
+    assert out == {"device": {"id": device_id, "status": "APPROVED", "sessions": {"nodes": []}}, "userErrors": []}
+    for token in (sam["token"], admin_there["token"]):
+        assert (await api.data("{ viewer { user { id } } }", token=token))["viewer"] is None
+        assert (await Session.get(token_hash=hash_token(token))).end_reason == "DEVICE_LOGGED_OUT"
+    assert (await api.data("{ viewer { user { username } } }", token=org.token))["viewer"]  # on another device
+    event = await AuditLog.get(type="device.logged_out")
+    assert event.data == {"sessions_ended": 3} and event.device_id == ids.key(device_id, "Device")
+    # Still approved: the PIN pad works again at once.
+    assert (await api.data("{ thisDevice { pinLoginAvailable } }", device_token=register))["thisDevice"] == {
+        "pinLoginAvailable": True}
+    assert (await pin_login(api, "24680", register))["user"] == {"username": "sam"}
+
+
+async def test_only_admins_and_managers_log_out_their_own_devices(api):
+    org, register = await pin_ready(api)
+    device_id = (await api.data("{ devices { nodes { id } } }", token=org.token))["devices"]["nodes"][0]["id"]
+    sam = await pin_login(api, "24680", register)
+    refused = await api.post(LOGOUT, {"id": device_id}, token=sam["token"], device_token=register)
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    other = await new_org(api, "Other", "other")
+    foreign = await api.data(LOGOUT, {"id": device_id}, token=other.token)
+    assert foreign["deviceLogout"] == {"device": None, "userErrors": [{"code": "NOT_FOUND"}]}
+    await add_user(org, "mia", Role.MANAGER)
+    by_manager = await api.data(LOGOUT, {"id": device_id}, token=await login(api, "mia"))
+    assert by_manager["deviceLogout"]["userErrors"] == []
+    assert (await Session.get(token_hash=hash_token(sam["token"]))).end_reason == "DEVICE_LOGGED_OUT"
+
+
+async def test_a_device_logout_waits_for_a_pin_login_holding_the_register(aiohttp_client, postgres_settings):
+    """A PIN login locks the register's row before it opens its session: a logout sent meanwhile
+    waits for it, then ends that session too, rather than leaving it live."""
+    api = await make_client(aiohttp_client, postgres_settings)
+    org, register = await pin_ready(api)
+    device = await Device.get(token_hash=hash_token(register))
+    login_connection = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
+    try:
+        async with login_connection.transaction():
+            await login_connection.execute("SELECT 1 FROM device WHERE id = $1 FOR NO KEY UPDATE", device.id)
+            logout = asyncio.create_task(api.data(LOGOUT, {"id": ids.encode("Device", device.id)}, token=org.token))
+            await asyncio.sleep(1)
+            assert not logout.done()  # waiting for the login's lock
+            await login_connection.execute(
+                "INSERT INTO session (organisation_id, user_id, device_id, method, token_hash, user_agent, created_at, "
+                "last_seen_at, expires_at) SELECT organisation_id, id, $2, 'PIN', 'login-in-flight', '', now(), now(), "
+                "now() + interval '1 hour' FROM app_user WHERE username = $1", "sam", device.id)
+        assert (await logout)["deviceLogout"]["userErrors"] == []
+    finally:
+        await login_connection.close()
+    assert (await Session.get(token_hash="login-in-flight")).end_reason == "DEVICE_LOGGED_OUT"
