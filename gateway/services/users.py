@@ -195,7 +195,7 @@ async def _secrets(actor: Actor, runtime: Runtime, user: User, method: LoginMeth
         secrets.typed_pin_hmac = await _typed_pin(actor, runtime, organisation, user, data.pin)
         secrets.columns["pin_hmac"] = secrets.typed_pin_hmac
     elif data.generate_pin:
-        secrets.generated_pin, secrets.columns["pin_hmac"] = await _generated_pin(runtime, organisation)
+        secrets.generated_pin, secrets.columns["pin_hmac"] = await draw_unique_pin(runtime, organisation)
     return secrets
 
 
@@ -224,7 +224,7 @@ async def _typed_pin(actor: Actor, runtime: Runtime, organisation: Organisation,
     return pin_hmac
 
 
-async def _generated_pin(runtime: Runtime, organisation: Organisation) -> tuple[str, str]:
+async def draw_unique_pin(runtime: Runtime, organisation: Organisation) -> tuple[str, str]:
     """A random PIN no one has, and its HMAC. No budget: the actor never chose it, so a taken one tells them nothing."""
     secret = runtime.settings.secret_key
     for _ in range(_PIN_ATTEMPTS):

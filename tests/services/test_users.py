@@ -1,4 +1,5 @@
-"""Ending a user's sessions from the back office: logging them out everywhere."""
+"""Ending a user's sessions from the back office: logging them out everywhere, and resetting
+their PIN."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from tests.support import (
 
 LOGOUT = """mutation($id: ID!) { userLogout(input: {id: $id}) {
   user { username sessions(active: true) { nodes { id } } } userErrors { code } } }"""
+RESET = """mutation($id: ID!) { userUpdate(input: {id: $id, generatePin: true}) {
+  generatedPin userErrors { code } } }"""
 VIEWER = "{ viewer { user { id } } }"
 
 
@@ -68,6 +71,20 @@ async def test_staff_log_nobody_out_and_other_organisations_are_unknown(api):
     other = await new_org(api, "Other", "other")
     foreign = await api.data(LOGOUT, {"id": await _user_id(api, sam)}, token=other.token)
     assert foreign["userLogout"] == {"user": None, "userErrors": [{"code": "NOT_FOUND"}]}
+
+
+async def test_an_admin_pin_reset_ends_the_users_pin_sessions(api):
+    """userUpdate(generatePin: true) is the reset: the old PIN and every session it opened die."""
+    org, register = await pin_ready(api)
+    till_2 = await approved_register(api, org, "Till 2")
+    sessions = [(await pin_login(api, "24680", device))["token"] for device in (register, till_2)]
+    reset = (await api.data(RESET, {"id": await _user_id(api, sessions[0])}, token=org.token))["userUpdate"]
+    assert reset["userErrors"] == []
+    for token in sessions:
+        assert (await api.data(VIEWER, token=token))["viewer"] is None
+        assert await _end_reason(token) == "CREDENTIALS_CHANGED"
+    assert [e["code"] for e in (await pin_login(api, "24680", register))["userErrors"]] == ["INVALID_CREDENTIALS"]
+    assert (await pin_login(api, reset["generatedPin"], register))["user"] == {"username": "sam"}
 
 
 async def test_a_user_logout_waits_for_a_login_holding_the_user(aiohttp_client, postgres_settings):
