@@ -367,3 +367,14 @@ async def test_another_organisations_audit_log_never_names_our_device(api):
                           token=seeded.manager_b_token, device_token=seeded.register_token)
     named = {node["device"]["id"] for node in body["data"]["auditEvents"]["nodes"] if node["device"]}
     assert "errors" not in body and ids.encode("Device", seeded.register.id) not in named
+
+
+async def test_staff_may_ask_the_type_of_what_they_read(api):
+    """Client libraries add __typename to every selection: refused, it nulled the whole register
+    (it is non-null), and the walk above, which asks for it everywhere, saw no field of it."""
+    seeded = await _seed(api)
+    body = await api.post("{ viewer { device { __typename name configuration { __typename name } } } }",
+                          token=seeded.staff_token, device_token=seeded.register_token)
+    assert body["data"] == {"viewer": {"device": {"__typename": "Device", "name": "Till 1",
+                                                  "configuration": {"__typename": "Configuration",
+                                                                    "name": "Front counter"}}}}
