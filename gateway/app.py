@@ -71,7 +71,7 @@ def _allow_origins(app: web.Application, routes: list[web.AbstractRoute], origin
     Tokens travel in headers, never cookies, so credentials are not allowed.
     """
     options = aiohttp_cors.ResourceOptions(
-        allow_credentials=False, allow_headers=("Content-Type", "Authorization", "X-Device-Token"),
+        allow_credentials=False, allow_headers=("Content-Type", "Authorization", "X-Device-Token", "X-App-Version"),
         allow_methods=("GET", "POST"), max_age=600,
     )
     cors = aiohttp_cors.setup(app, defaults={origin: options for origin in origins})

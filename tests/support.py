@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import functools
+import json
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -196,3 +198,16 @@ async def pin_and_password_user(org_id: int, username: str, pin: str, secret_key
     return await User.create(organisation_id=org_id, username=username, display_name=username, role="STAFF",
                              login_method="PASSWORD_AND_PIN", password_hash=_password_hash(),
                              pin_hmac=pins.pin_hmac(secret_key, org_id, pin))
+
+
+async def raw_post(api: Api, header_lines: bytes, query: str) -> tuple[int, dict]:
+    """A POST written byte by byte: a client library would not send header bytes that are not UTF-8."""
+    body = json.dumps({"query": query}).encode()
+    reader, writer = await asyncio.open_connection(api.client.server.host, api.client.server.port)
+    writer.write(b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                 + header_lines + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    await writer.drain()
+    response = await reader.read()
+    writer.close()
+    head, _, payload = response.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(payload)

@@ -150,11 +150,18 @@ def _can_return_rows(info: GraphQLResolveInfo) -> bool:
 _RETURNS_ROWS: dict[tuple[str, str], bool] = {}
 
 
+# Readable on every object a reader may see: the type's name is the schema's, not the row's, and
+# client libraries (urql, Apollo) ask for it on every object; refusing it (it is non-null) would
+# null the whole object, fields the reader may read included.
+EVERY_OBJECT = frozenset({"__typename"})
+
+
 def authorize(next_, source, info: GraphQLResolveInfo, **args):
     """graphql-core middleware: the field, then the objects it returns, against ``info.context.reader``."""
     if not info.context.reader.administers:
         rule = RULES.get(info.parent_type.name)
-        if rule is not None and rule.fields is not None and info.field_name not in rule.fields:
+        if (rule is not None and rule.fields is not None and info.field_name not in rule.fields
+                and info.field_name not in EVERY_OBJECT):
             raise Forbidden()
     result = next_(source, info, **args)
     if not _can_return_rows(info):

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from gateway.graphql.access import ANONYMOUS, Reader
 from gateway.graphql.loaders import Loaders
+from gateway.models import Device
 from gateway.services import audit, auth, devices
 from gateway.services.actor import Actor, Client
 from gateway.services.runtime import Runtime
@@ -23,6 +24,7 @@ class Context:
         self.loaders = Loaders()
         audit.bind_plugins(runtime.plugins)
         self._actor: asyncio.Future[Actor] | None = None
+        self._device: asyncio.Future[Device | None] | None = None
         # Whose eyes the answer is read with (access.py): the request's session once it is
         # looked up; a login or a pairing in this request hands its payload to the new one.
         self.reader: Reader = ANONYMOUS
@@ -34,7 +36,21 @@ class Context:
             ip_address=client_ip(request, self.runtime.settings.trusted_proxies),
             user_agent=_text(request.headers.get("User-Agent", "")),
             device_token=_token(request.headers.get("X-Device-Token")),
+            app_version=app_version(request.headers.get("X-App-Version")),
         )
+
+    async def device(self) -> Device | None:
+        """The device of the request's token (any organisation's), looked up once; the lookup
+        records that the device was seen, and its app version."""
+        if self._device is None:
+            self._device = asyncio.ensure_future(self._find_device())
+        return await self._device
+
+    async def _find_device(self) -> Device | None:
+        device = await devices.by_token(self.client.device_token)
+        if device is not None:
+            await devices.seen(device, self.client.app_version)
+        return device
 
     async def actor(self) -> Actor:
         """Authenticated lazily (a query that needs no viewer costs no lookup) and once:
@@ -45,7 +61,7 @@ class Context:
 
     async def _authenticate(self) -> Actor:
         session = await auth.authenticate(_bearer(self.request))
-        device = await devices.by_token(self.client.device_token)
+        device = await self.device()
         if session is not None and device is not None and device.organisation_id != session.organisation_id:
             device = None  # another organisation's device is no device here: never named in this one's audit log
         actor = Actor(client=self.client, session=session, user=session.user if session else None, device=device)
@@ -69,6 +85,27 @@ def _token(value: str | None) -> str | None:
 def _text(value: str) -> str:
     """Header text as the database can store it: bytes that were not UTF-8 become U+FFFD, NUL goes."""
     return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "")
+
+
+APP_VERSION_MAX = 64  # the column's length
+
+
+def app_version(value: str | None) -> str | None:
+    """The X-App-Version header as it is stored: its printable characters, trimmed, at most 64;
+    None when absent or empty. Bytes that are not UTF-8 (handed on by aiohttp as lone
+    surrogates) make it no header at all: they are no version anyone wrote."""
+    if value is None or not _utf8(value):
+        return None
+    printable = "".join(character for character in value if character.isprintable())
+    return printable.strip()[:APP_VERSION_MAX].strip() or None
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def client_ip(request: web.Request, trusted_proxies) -> str | None:

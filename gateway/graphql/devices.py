@@ -63,17 +63,26 @@ class Device(node.Node):
     approved_at: datetime | None = strawberry.field(description="When it was approved (or paired).")
     created_at: datetime = strawberry.field(description="When the gateway first saw it.")
     last_seen_at: datetime | None = strawberry.field(description="Its last request, to the minute.")
+    app_version: str | None = strawberry.field(
+        description="The version its app last sent as `X-App-Version`; null until it sends one.")
 
     @classmethod
     def of(cls, m: models.Device) -> "Device":
         return cls(
             model=m, id=ids.encode("Device", m.id), name=m.name, device_type=m.device_type,
             approved_at=m.approved_at, created_at=m.created_at, last_seen_at=m.last_seen_at,
+            app_version=m.app_version,
         )
 
     @strawberry.field(description="PENDING, APPROVED or REVOKED.")
     def status(self) -> DeviceStatus:
         return DeviceStatus(self.model.state.value)
+
+    @strawberry.field(description=(
+        "It made a request in the last 2 minutes. `lastSeenAt` is written once a minute at most, so a "
+        "device that stops shows offline between 2 and 3 minutes after its last request."))
+    def online(self) -> bool:
+        return devices.is_online(self.model)
 
     @strawberry.field(description="The configuration it runs.")
     def configuration(self, info: Info) -> ConfigurationRef | None:
@@ -141,6 +150,11 @@ class DeviceDeleteInput:
     id: strawberry.ID = strawberry.field(description="The device.")
 
 
+@strawberry.input(description="The device to log out.")
+class DeviceLogoutInput:
+    id: strawberry.ID = strawberry.field(description="The device.")
+
+
 @strawberry.type(description="A device after a change.")
 class DevicePayload:
     device: Device | None = strawberry.field(description="The device, as it is now (or was, once deleted).")
@@ -172,6 +186,11 @@ class DeviceDeletePayload(DevicePayload):
     pass
 
 
+@strawberry.type(description="The result of deviceLogout: its sessions ended, it stays approved.")
+class DeviceLogoutPayload(DevicePayload):
+    pass
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="This device (X-Device-Token), for the login screen: PIN pad or password form. No login needed.")
@@ -192,12 +211,14 @@ class Query:
     async def devices(
         self, info: Info,
         status: Annotated[DeviceStatus | None, strawberry.argument(description="Only devices in this status.")] = None,
+        online: Annotated[bool | None, strawberry.argument(
+            description="true: only devices seen in the last 2 minutes (see `Device.online`); false: only the others.")] = None,
         first: First = None,
         after: After = None,
     ) -> Connection[Device]:
         actor = await info.context.actor()
         state = DeviceState(status.value) if status else None
-        page = await devices.list_page(actor, state, first, ids.after_id(after))
+        page = await devices.list_page(actor, state, first, ids.after_id(after), online=online)
         await prefetch.devices(info, page.items)
         return connection(page, Device.of, info.context.loaders)
 
@@ -232,3 +253,8 @@ class Mutation:
     async def device_delete(self, info: Info, input: Annotated[DeviceDeleteInput, INPUT]) -> DeviceDeletePayload:
         actor = await info.context.actor()
         return await respond(DeviceDeletePayload, "device", devices.delete(actor, ids.key(input.id, "Device")), Device.of)
+
+    @mutation(description="Log a device out: every live session on it ends, and it stays approved (ADMIN, MANAGER).")
+    async def device_logout(self, info: Info, input: Annotated[DeviceLogoutInput, INPUT]) -> DeviceLogoutPayload:
+        actor = await info.context.actor()
+        return await respond(DeviceLogoutPayload, "device", devices.logout(actor, ids.key(input.id, "Device")), Device.of)

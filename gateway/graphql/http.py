@@ -107,8 +107,19 @@ class GraphQLHandler:
         if self.database.down and not await self.database.probe():
             return _unavailable_response()  # before any resolver runs: nothing is half-written
         cell = db.start_counting() if self.query_stats else None
+        context = Context(request, self.runtime)
+        if context.client.device_token is not None:
+            # Every request of a device records that it was seen, whatever it asks (a query that
+            # needs the device reuses this lookup). Before any resolver: a failure writes nothing.
+            try:
+                await context.device()
+            except Exception as error:
+                if is_unreachable(error) and await self.database.explains(error):
+                    self.database.failed(error)
+                    return _unavailable_response()
+                raise
         result = execute(
-            self.schema, document, context_value=Context(request, self.runtime), variable_values=variables,
+            self.schema, document, context_value=context, variable_values=variables,
             operation_name=operation_name, executor_class=self.executor_class, is_awaitable=optimized_is_awaitable,
             operation_extensions=None, hide_suggestions=self.hide_suggestions, middleware=self.middleware,
         )

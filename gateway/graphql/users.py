@@ -15,7 +15,7 @@ from gateway.graphql.errors import ERRORS, INPUT, UserError, respond, user_error
 from gateway.graphql.inputs import mutation
 from gateway.graphql.loaders import related
 from gateway.graphql.pagination import After, Connection, First, connection, nested
-from gateway.services import users
+from gateway.services import pin_change, users
 from gateway.services.errors import UserErrors
 
 # Types of sibling modules, found when the schema is built: the domain modules refer to each other.
@@ -104,6 +104,29 @@ class UserDeletePayload:
     user_errors: list[UserError] = strawberry.field(description=ERRORS)
 
 
+@strawberry.input(description="Your current PIN, to be replaced by a generated one.")
+class ViewerPinChangeInput:
+    current_pin: str | None = strawberry.field(default=None, description="Required. The PIN you log in with now.")
+
+
+@strawberry.type(description="The result of viewerPinChange.")
+class ViewerPinChangePayload:
+    user: User | None = strawberry.field(description="You, with your new PIN.")
+    generated_pin: str | None = strawberry.field(description="Your new PIN, shown this once.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
+@strawberry.input(description="The user to log out everywhere.")
+class UserLogoutInput:
+    id: strawberry.ID = strawberry.field(description="The user.")
+
+
+@strawberry.type(description="The result of userLogout.")
+class UserLogoutPayload:
+    user: User | None = strawberry.field(description="The user, whose sessions all ended.")
+    user_errors: list[UserError] = strawberry.field(description=ERRORS)
+
+
 def _changes(input) -> users.UserChanges:
     return users.UserChanges(
         username=getattr(input, "username", None), display_name=input.display_name,
@@ -143,6 +166,20 @@ class Mutation:
         actor = await info.context.actor()
         return await _with_pin(UserUpdatePayload, users.update(
             actor, info.context.runtime, ids.key(input.id, "User"), _changes(input)))
+
+    @mutation(description="Log a user out everywhere: all their sessions end (ADMIN, MANAGER; a MANAGER not an ADMIN).")
+    async def user_logout(self, info: Info, input: Annotated[UserLogoutInput, INPUT]) -> UserLogoutPayload:
+        actor = await info.context.actor()
+        return await respond(UserLogoutPayload, "user", users.logout(actor, ids.key(input.id, "User")), User.of)
+
+    @mutation(description=(
+        "Change your own PIN: prove the current one and get a new, generated one, shown once. Your other "
+        "sessions end; this one stays. A wrong current PIN counts like a wrong PIN at the PIN pad."))
+    async def viewer_pin_change(self, info: Info,
+                                input: Annotated[ViewerPinChangeInput, INPUT]) -> ViewerPinChangePayload:
+        actor = await info.context.actor()
+        return await _with_pin(ViewerPinChangePayload, pin_change.change(actor, info.context.runtime,
+                                                                         input.current_pin))
 
     @mutation(description="Delete a user and end their sessions (ADMIN, MANAGER).")
     async def user_delete(self, info: Info, input: Annotated[UserDeleteInput, INPUT]) -> UserDeletePayload:

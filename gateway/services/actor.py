@@ -15,6 +15,7 @@ class Client:
     ip_address: str | None = None
     user_agent: str = ""
     device_token: str | None = None
+    app_version: str | None = None  # the device app's version (X-App-Version), as it can be stored
 
 
 @dataclasses.dataclass

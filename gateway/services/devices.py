@@ -1,9 +1,13 @@
-"""Devices: paired by a code or approved by an admin; listed, renamed, revoked, deleted."""
+"""Devices: paired by a code or approved by an admin; listed, renamed, revoked, deleted, logged
+out; seen online."""
 
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta
 from enum import Enum
+
+from tortoise.expressions import Q
 
 from gateway.models import Device, DeviceState, Organisation, Role, User
 from gateway.services import audit, sessions, throttle
@@ -19,6 +23,8 @@ LISTED = (DeviceState.APPROVED, DeviceState.REVOKED)
 NAME_MAX = 200
 # A device first seen at a password login is assumed to be a register.
 DEFAULT_TYPE = "POS"
+# A device is online when it was seen this recently (see ``online_since``).
+ONLINE_FOR = timedelta(minutes=2)
 
 
 class Prompt(str, Enum):
@@ -82,24 +88,66 @@ async def find(actor: Actor, device_id: int | None) -> Device:
     return await one(_listed(actor), device_id, "device")
 
 
-async def list_page(actor: Actor, state: DeviceState | None, first: int | None, after_id: int | None) -> Page:
+async def list_page(actor: Actor, state: DeviceState | None, first: int | None, after_id: int | None,
+                    online: bool | None = None) -> Page:
+    """The organisation's listed devices (ADMIN, MANAGER), oldest first; of one status, online or
+    offline when asked. The online filter is a plain condition on ``last_seen_at``: the page still
+    walks the (organisation, id) index, skipping the devices that do not match."""
     actor.require_admin()
     queryset = _listed(actor)
     if state is not None:
         queryset = queryset.filter(state=state)
+    if online is not None:
+        since = online_since(utcnow())
+        queryset = queryset.filter(last_seen_at__gt=since) if online else queryset.filter(
+            Q(last_seen_at=None) | Q(last_seen_at__lte=since))
     return await page(queryset, first, after_id)
 
 
 def touch_due(device: Device, now) -> bool:
-    """Whether to record that the device was used: to the minute, so a login is not always a write."""
+    """Whether to record that the device was used: to the minute, so a request is not always a write."""
     return device.last_seen_at is None or now - device.last_seen_at >= TOUCH_INTERVAL
 
 
-async def touch(device: Device) -> None:
+async def seen(device: Device, app_version: str | None = None) -> None:
+    """Record a request of the device: when (to the minute: ``touch_due``) and, when it sent one
+    that differs from the one stored, its app version. A request without a version leaves the
+    stored one alone: it says nothing about what the app runs. Most requests write nothing."""
     now = utcnow()
+    changes = {}
     if touch_due(device, now):
-        device.last_seen_at = now
-        await Device.filter(id=device.id).update(last_seen_at=now)
+        changes["last_seen_at"] = now
+    if app_version is not None and app_version != device.app_version:
+        changes["app_version"] = app_version
+    if changes:
+        device.update_from_dict(changes)
+        await Device.filter(id=device.id).update(**changes)
+
+
+async def touch(device: Device) -> None:
+    await seen(device)
+
+
+def online_since(now: datetime) -> datetime:
+    """A device whose written ``last_seen_at`` is later than this was seen in the last ``ONLINE_FOR``.
+
+    The arithmetic: ``last_seen_at`` is written only once ``TOUCH_INTERVAL`` (a minute) has passed
+    since the value written before, so it lags the device's real last request by less than that
+    interval. A device whose last request was within the last 2 minutes therefore has a written
+    time within the last 2 minutes + 1 minute, and counting that whole span is the only way never
+    to show a working register as offline. The price is the other way round: a device that stops
+    shows offline between 2 and 3 minutes after its last request, never later.
+
+    Live subscriptions (a later change) keep a device online by the same rule: while one lasts,
+    it records a visit (``seen``) every ``TOUCH_INTERVAL``, so this stays the one definition, and
+    ``devices(online:)`` stays a plain filter on a column.
+    """
+    return now - ONLINE_FOR - TOUCH_INTERVAL
+
+
+def is_online(device: Device) -> bool:
+    """Seen in the last 2 minutes (``online_since``)."""
+    return device.last_seen_at is not None and device.last_seen_at > online_since(utcnow())
 
 
 async def device_for_login(device: Device | None, user: User) -> tuple[Device, str | None]:
@@ -172,6 +220,19 @@ async def revoke(actor: Actor, device_id: int | None) -> Device:
         await device.save(update_fields=["state"])
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_REVOKED)
         await audit.record("device.revoked", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
+    return device
+
+
+async def logout(actor: Actor, device_id: int | None) -> Device:
+    """End every live session on a device (``DEVICE_LOGGED_OUT``); it stays as it was, approved
+    or revoked. The device's row is locked first, as a PIN login locks it before it opens a
+    session: a login on it either commits first, and its session ends here, or comes after."""
+    device = await get(actor, device_id)
+    async with audit.unit_of_work():
+        device = await one(_listed(actor).select_for_update(no_key=True), device.id, "device")
+        ended = await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_LOGGED_OUT)
+        await audit.record("device.logged_out", organisation_id=actor.organisation_id, actor=actor,
+                           device_id=device.id, sessions_ended=ended)
     return device
 
 

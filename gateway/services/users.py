@@ -195,7 +195,7 @@ async def _secrets(actor: Actor, runtime: Runtime, user: User, method: LoginMeth
         secrets.typed_pin_hmac = await _typed_pin(actor, runtime, organisation, user, data.pin)
         secrets.columns["pin_hmac"] = secrets.typed_pin_hmac
     elif data.generate_pin:
-        secrets.generated_pin, secrets.columns["pin_hmac"] = await _generated_pin(runtime, organisation)
+        secrets.generated_pin, secrets.columns["pin_hmac"] = await draw_unique_pin(runtime, organisation)
     return secrets
 
 
@@ -224,7 +224,7 @@ async def _typed_pin(actor: Actor, runtime: Runtime, organisation: Organisation,
     return pin_hmac
 
 
-async def _generated_pin(runtime: Runtime, organisation: Organisation) -> tuple[str, str]:
+async def draw_unique_pin(runtime: Runtime, organisation: Organisation) -> tuple[str, str]:
     """A random PIN no one has, and its HMAC. No budget: the actor never chose it, so a taken one tells them nothing."""
     secret = runtime.settings.secret_key
     for _ in range(_PIN_ATTEMPTS):
@@ -288,5 +288,21 @@ async def delete(actor: Actor, user_id: int | None) -> User:
         await user.save(update_fields=["deleted_at", "username", "pin_hmac", "password_hash"])
         ended = await sessions.end_for_user(user.id, sessions.EndReason.USER_DELETED)
         await audit.record("user.deleted", organisation_id=actor.organisation_id, actor=actor, user_id=user.id,
+                           sessions_ended=ended)
+    return user
+
+
+async def logout(actor: Actor, user_id: int | None) -> User:
+    """End every live session of a user, wherever it is (``ENDED_BY_ADMIN``): ADMIN and MANAGER,
+    and a MANAGER not an ADMIN's. The user's row is locked first, as a login locks it before it
+    opens a session: a login either commits first, and its session ends here, or comes after."""
+    _guard_admins(actor)
+    user = await find(actor, user_id)
+    _guard_admins(actor, user.role)
+    async with audit.unit_of_work():
+        user = await _locked(actor, user.id)
+        _guard_admins(actor, user.role)  # as it is now, not as first read
+        ended = await sessions.end_for_user(user.id, sessions.EndReason.ENDED_BY_ADMIN)
+        await audit.record("user.logged_out", organisation_id=actor.organisation_id, actor=actor, user_id=user.id,
                            sessions_ended=ended)
     return user

@@ -65,6 +65,8 @@ async def _seed(api) -> Seeded:
     multi_use = await code(api, a, profile, description="Registers")
     first, second = await pair(api, multi_use["code"], "Till 1"), await pair(api, multi_use["code"], "Till 2")
     await add_pin_user(api, a, "manager-a", "97531", role="MANAGER")
+    # The register says which app it runs, so its appVersion has a value that a leak would show.
+    await api.post("{ thisDevice { known } }", device_token=first["deviceToken"], headers={"X-App-Version": "POS 4.2"})
     staff_token = (await pin_login(api, "24680", first["deviceToken"]))["token"]
     other_token = (await pin_login(api, "13579", second["deviceToken"]))["token"]
     # Overrides: one staff-a asked for, one other-a asked for and the admin redeemed, one other-a
@@ -387,3 +389,14 @@ async def test_another_organisations_audit_log_never_names_our_device(api):
                           token=seeded.manager_b_token, device_token=seeded.register_token)
     named = {node["device"]["id"] for node in body["data"]["auditEvents"]["nodes"] if node["device"]}
     assert "errors" not in body and ids.encode("Device", seeded.register.id) not in named
+
+
+async def test_staff_may_ask_the_type_of_what_they_read(api):
+    """Client libraries add __typename to every selection: refused, it nulled the whole register
+    (it is non-null), and the walk above, which asks for it everywhere, saw no field of it."""
+    seeded = await _seed(api)
+    body = await api.post("{ viewer { device { __typename name configuration { __typename name } } } }",
+                          token=seeded.staff_token, device_token=seeded.register_token)
+    assert body["data"] == {"viewer": {"device": {"__typename": "Device", "name": "Till 1",
+                                                  "configuration": {"__typename": "Configuration",
+                                                                    "name": "Front counter"}}}}

@@ -10,7 +10,7 @@ from gateway.graphql import ids
 from gateway.models import Configuration, ConnectionCode, User
 from tests.support import (
     CREATE_CODE, CREATE_CONFIGURATION, LOGIN_PASSWORD, ORG_UPDATE, PAIR, USER_CREATE, configuration, new_org,
-    password_login,
+    password_login, raw_post,
 )
 
 NUL = "a\x00b"
@@ -133,24 +133,8 @@ async def test_a_post_that_is_not_json_is_415(api):
     assert (await response.json())["data"] == {"__typename": "Query"}
 
 
-async def _raw_post(api, header_lines: bytes) -> tuple[int, dict]:
-    """A POST written byte by byte: a client library would not send header bytes that are not UTF-8."""
-    import asyncio
-    import json
-
-    body = b'{"query": "{ thisDevice { known } viewer { user { id } } }"}'
-    reader, writer = await asyncio.open_connection(api.client.server.host, api.client.server.port)
-    writer.write(b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                 + header_lines + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-    await writer.drain()
-    response = await reader.read()
-    writer.close()
-    head, _, payload = response.partition(b"\r\n\r\n")
-    return int(head.split()[1]), json.loads(payload)
-
-
 async def test_header_bytes_that_are_not_utf8_count_as_no_header(api):
     for header in (b"X-Device-Token: \xff\xfe\r\n", b"Authorization: Bearer \xff\xfe\r\n", b"User-Agent: \xff\xfe\r\n"):
-        status, body = await _raw_post(api, header)
+        status, body = await raw_post(api, header, "{ thisDevice { known } viewer { user { id } } }")
         assert status == 200 and "errors" not in body, (header, body)
         assert body["data"] == {"thisDevice": {"known": False}, "viewer": None}
