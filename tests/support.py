@@ -10,7 +10,7 @@ from argon2 import PasswordHasher
 
 from gateway.graphql import ids
 from gateway.models import Device, DeviceState, LoginMethod, Role, User
-from gateway.services import organisations, passwords, pins
+from gateway.services import auth, lock_screen, organisations, passwords, pins
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token, new_token
 from gateway.testing import Api, make_client  # noqa: F401 (re-exported for the tests)
@@ -196,3 +196,16 @@ async def pin_and_password_user(org_id: int, username: str, pin: str, secret_key
     return await User.create(organisation_id=org_id, username=username, display_name=username, role="STAFF",
                              login_method="PASSWORD_AND_PIN", password_hash=_password_hash(),
                              pin_hmac=pins.pin_hmac(secret_key, org_id, pin))
+
+
+class Clock:
+    """Stands in for the clock of the session rules (logins, the per-request lookup, the lock
+    screen), so a test can let minutes pass without sleeping."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = utcnow()
+        for module in (auth, lock_screen):
+            monkeypatch.setattr(module, "utcnow", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
