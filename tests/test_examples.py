@@ -14,7 +14,12 @@ CAPTURE = {
     "05-connection-code-create": {"connectionCodeId": ("connectionCodeCreate", "connectionCode", "id"),
                                   "code": ("connectionCodeCreate", "connectionCode", "code")},
     "12-user-create-with-pin": {"generatedPin": ("userCreate", "generatedPin")},
+    "15-login-with-pin": {"pinToken": ("loginWithPin", "token")},
+    "17-session-lock": {"lockedSessionId": ("sessionLock", "session", "id")},
 }
+# The session token each example is sent with, when it is not the admin's: the register's own
+# PIN session locks itself, and the lock screen sends none.
+TOKEN = {"17-session-lock": "pinToken", "18-lock-screen": None, "19-unlock-with-pin": None}
 
 
 def _dig(data, path):
@@ -40,12 +45,17 @@ async def test_every_example_runs(api):
     for path in files:
         raw = path.with_suffix(".json").read_text() if path.with_suffix(".json").exists() else "{}"
         variables = json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: state[m.group(1)], raw))
-        body = await api.post(path.read_text(), variables, token=state.get("token"),
-                              device_token=state.get("deviceToken"))
+        token = state.get(TOKEN.get(path.stem, "token"))  # state has no None: no token
+        body = await api.post(path.read_text(), variables, token=token, device_token=state.get("deviceToken"))
         assert "errors" not in body, (path.name, body)
         assert list(_user_errors(body["data"])) == [], (path.name, body)
         for name, where in CAPTURE.get(path.stem, {}).items():
             state[name] = _dig(body["data"], where)
         if path.stem == "15-login-with-pin":
             assert body["data"]["loginWithPin"]["user"]["username"] == "sam"
+        if path.stem == "18-lock-screen":
+            assert body["data"]["thisDevice"]["lockedSession"]["user"] == {"displayName": "Sam"}
+        if path.stem == "19-unlock-with-pin":  # the same session, unlocked
+            assert body["data"]["loginWithPin"]["session"]["id"] == state["lockedSessionId"]
+            assert body["data"]["loginWithPin"]["token"] != state["pinToken"]
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"
