@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 
 from gateway.graphql import ids
 from gateway.models import Device, DeviceState, LoginMethod, Role, User
-from gateway.services import organisations, passwords, pins
+from gateway.services import auth, lock_screen, organisations, passwords, pins
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token, new_token
 from gateway.testing import Api, make_client  # noqa: F401 (re-exported for the tests)
@@ -211,3 +211,16 @@ async def raw_post(api: Api, header_lines: bytes, query: str) -> tuple[int, dict
     writer.close()
     head, _, payload = response.partition(b"\r\n\r\n")
     return int(head.split()[1]), json.loads(payload)
+
+
+class Clock:
+    """Stands in for the clock of the session rules (logins, the per-request lookup, the lock
+    screen), so a test can let minutes pass without sleeping."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.now = utcnow()
+        for module in (auth, lock_screen):
+            monkeypatch.setattr(module, "utcnow", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)

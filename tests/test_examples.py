@@ -18,10 +18,14 @@ CAPTURE = {
     "15-login-with-pin": {"pinToken": ("loginWithPin", "token")},
     "18-manager-create-with-pin": {"managerPin": ("userCreate", "generatedPin")},
     "19-override-approve": {"overrideToken": ("overrideApprove", "overrideToken")},
+    "21-session-lock": {"lockedSessionId": ("sessionLock", "session", "id")},
+    "23-unlock-with-pin": {"unlockedToken": ("loginWithPin", "token")},  # pinToken died with the lock
     "40-viewer-pin-change": {"generatedPin": ("viewerPinChange", "generatedPin")},
 }
-# Examples sent as someone other than the admin of 01-login: the session named here.
-TOKEN = {"40-viewer-pin-change": "pinToken"}
+# The session token each example is sent with, when it is not the admin's (of 01-login): the
+# register's own PIN session locks itself and changes its PIN; the lock screen sends none.
+TOKEN = {"21-session-lock": "pinToken", "22-lock-screen": None, "23-unlock-with-pin": None,
+         "40-viewer-pin-change": "unlockedToken"}
 
 
 def _dig(data, path):
@@ -47,8 +51,8 @@ async def test_every_example_runs(api):
     for path in files:
         raw = path.with_suffix(".json").read_text() if path.with_suffix(".json").exists() else "{}"
         variables = json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: state[m.group(1)], raw))
-        body = await api.post(path.read_text(), variables, token=state.get(TOKEN.get(path.stem, "token")),
-                              device_token=state.get("deviceToken"))
+        token = state.get(TOKEN.get(path.stem, "token"))  # state has no None: no token
+        body = await api.post(path.read_text(), variables, token=token, device_token=state.get("deviceToken"))
         assert "errors" not in body, (path.name, body)
         assert list(_user_errors(body["data"])) == [], (path.name, body)
         for name, where in CAPTURE.get(path.stem, {}).items():
@@ -63,4 +67,9 @@ async def test_every_example_runs(api):
             assert [node["online"] for node in body["data"]["devices"]["nodes"]] == [True, True]
         if path.stem == "43-user-logout":
             assert body["data"]["userLogout"]["user"] == {"username": "sam", "sessions": {"nodes": []}}
+        if path.stem == "22-lock-screen":
+            assert body["data"]["thisDevice"]["lockedSession"]["user"] == {"displayName": "Sam"}
+        if path.stem == "23-unlock-with-pin":  # the same session, unlocked
+            assert body["data"]["loginWithPin"]["session"]["id"] == state["lockedSessionId"]
+            assert state["unlockedToken"] != state["pinToken"]
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"

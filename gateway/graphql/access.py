@@ -13,6 +13,10 @@ however an object is reached: a root field, ``node``, a nested field, a
 mutation's payload, an audit event's references. Root fields and services
 still refuse what a role may not list or do; this is the net under all of them.
 A field a reader may not read answers null with a FORBIDDEN error at its path.
+
+A request whose session is locked at its register reads as nobody, and is refused
+(SESSION_LOCKED) every root field but the few a lock screen needs (``OPEN_WHEN_LOCKED``):
+checked here, before the field runs, so that no resolver has to remember it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.models import Role
 from gateway.services.actor import Actor
-from gateway.services.errors import Forbidden
+from gateway.services.errors import Forbidden, SessionLocked
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,11 +42,12 @@ class Reader:
     user_id: int | None = None
     device_id: int | None = None  # the device of the request
     configuration_id: int | None = None  # that device's configuration
+    locked: bool = False  # the request's session is locked: reads nothing, refused as SESSION_LOCKED
 
     @classmethod
     def of(cls, actor: Actor) -> "Reader":
         if actor.user is None:
-            return ANONYMOUS
+            return LOCKED if actor.locked_session is not None else ANONYMOUS
         device = actor.device  # the request's context never keeps another organisation's device
         return cls(
             organisation_id=actor.user.organisation_id,
@@ -60,6 +65,12 @@ class Reader:
 
 
 ANONYMOUS = Reader()
+LOCKED = Reader(locked=True)
+
+# Root fields a request whose session is locked may still use: the lock screen's own query,
+# the PIN that unlocks or switches, logging out, and what needs no login at all.
+OPEN_WHEN_LOCKED = frozenset({"thisDevice", "loginWithPin", "logout", "deviceTypes",
+                              "__typename", "__schema", "__type"})
 
 EVERY_FIELD = None
 
@@ -118,13 +129,17 @@ def may_read(reader: Reader, obj) -> bool:
     return reader.administers or rule.theirs(reader, row)
 
 
+def _refusal(reader: Reader) -> Exception:
+    return SessionLocked() if reader.locked else Forbidden()
+
+
 def _check(reader: Reader, value):
     if isinstance(value, list):
         for item in value:
             if item is not None and not may_read(reader, item):
-                raise Forbidden()
+                raise _refusal(reader)
     elif value is not None and not may_read(reader, value):
-        raise Forbidden()
+        raise _refusal(reader)
     return value
 
 
@@ -156,13 +171,27 @@ _RETURNS_ROWS: dict[tuple[str, str], bool] = {}
 EVERY_OBJECT = frozenset({"__typename"})
 
 
+async def _unless_locked(next_, source, info: GraphQLResolveInfo, args):
+    """A root field, once the request's session is known not to be locked."""
+    if (await info.context.actor()).locked_session is not None:
+        raise SessionLocked()
+    result = _authorized(next_, source, info, args)
+    return await result if info.is_awaitable(result) else result
+
+
 def authorize(next_, source, info: GraphQLResolveInfo, **args):
     """graphql-core middleware: the field, then the objects it returns, against ``info.context.reader``."""
+    if info.path.prev is None and info.field_name not in OPEN_WHEN_LOCKED and info.context.has_bearer:
+        return _unless_locked(next_, source, info, args)
+    return _authorized(next_, source, info, args)
+
+
+def _authorized(next_, source, info: GraphQLResolveInfo, args):
     if not info.context.reader.administers:
         rule = RULES.get(info.parent_type.name)
         if (rule is not None and rule.fields is not None and info.field_name not in rule.fields
                 and info.field_name not in EVERY_OBJECT):
-            raise Forbidden()
+            raise _refusal(info.context.reader)
     result = next_(source, info, **args)
     if not _can_return_rows(info):
         return result

@@ -59,14 +59,31 @@ class Context:
             self._actor = asyncio.ensure_future(self._authenticate())
         return await self._actor
 
+    @cached_property
+    def has_bearer(self) -> bool:
+        """The request carries a session token (which may turn out to be locked, or nobody's)."""
+        return _bearer(self.request) is not None
+
     async def _authenticate(self) -> Actor:
         session = await auth.authenticate(_bearer(self.request))
         device = await self.device()
         if session is not None and device is not None and device.organisation_id != session.organisation_id:
             device = None  # another organisation's device is no device here: never named in this one's audit log
-        actor = Actor(client=self.client, session=session, user=session.user if session else None, device=device)
+        if session is not None and session.locked_at is not None:
+            # Locked at its register: nobody, until a PIN typed there unlocks it (services/lock_screen.py).
+            actor = Actor(client=self.client, device=device, locked_session=session)
+        else:
+            actor = Actor(client=self.client, session=session, user=session.user if session else None, device=device)
         self.reader = Reader.of(actor)
         return actor
+
+    def session_locked(self) -> None:
+        """The request has just locked its own session: what it does after this, it does locked.
+        Its reader stays as it was, so the lock's own payload still reads the session it locked."""
+        actor = self._actor.result()
+        locked = Actor(client=actor.client, device=actor.device, locked_session=actor.session)
+        self._actor = asyncio.get_running_loop().create_future()
+        self._actor.set_result(locked)
 
 
 def _bearer(request: web.Request) -> str | None:

@@ -1,4 +1,4 @@
-"""Devices: registers and displays, their approval for PIN login, and the login screen's view of itself."""
+"""Devices: registers and displays, their approval for PIN login, and the login and lock screens' view of itself."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from gateway.graphql.inputs import mutation
 from gateway.graphql.loaders import related
 from gateway.graphql.pagination import After, Connection, First, connection, nested
 from gateway.models import DeviceState
-from gateway.services import devices
+from gateway.services import devices, lock_screen
 
 
 @strawberry.enum(
@@ -111,8 +111,24 @@ def device(info: Info, device_id: int | None):
     return related(info.context.loaders.device, device_id, Device.of)
 
 
+# The lock screen is read by anyone standing at the register, with the device token alone. So
+# these two types copy out the two values it shows and wrap no row: they are not the User or
+# Session node (whose every field would then be one access rule away from an anonymous reader),
+# and they carry no id that node(id) or a mutation could take.
+@strawberry.type(description="The user of a locked session, as its lock screen shows them to whoever is there.")
+class LockedSessionUser:
+    display_name: str = strawberry.field(description="Their name on screens: \"Locked by Ana\".")
+
+
+@strawberry.type(description="The session locked on this device: whose it is and since when, and nothing else.")
+class LockedSession:
+    locked_at: datetime = strawberry.field(description="When it locked.")
+    user: LockedSessionUser = strawberry.field(description="Whose session it is: their PIN unlocks it.")
+
+
 @strawberry.type(description="What a login screen needs to know about the device it runs on.")
 class ThisDevice:
+    device: strawberry.Private[models.Device | None]
     known: bool = strawberry.field(description="The request carried a device token the gateway knows.")
     approved: bool = strawberry.field(description="An ADMIN or MANAGER approved this device (or a code paired it).")
     pin_login_available: bool = strawberry.field(
@@ -120,6 +136,16 @@ class ThisDevice:
     )
     name: str | None = strawberry.field(description="The device's name, once approved.")
     organisation_name: str | None = strawberry.field(description="Whose device this is.")
+
+    @strawberry.field(description=(
+        "Show the lock screen: the session locked on this device (sessionLock, or idle for the organisation's "
+        "sessionLockMinutes), whose user's PIN unlocks it; null when none is. No login needed."))
+    async def locked_session(self) -> LockedSession | None:
+        session = await lock_screen.locked_on(self.device)
+        if session is None:
+            return None
+        return LockedSession(locked_at=session.locked_at,
+                             user=LockedSessionUser(display_name=session.user.display_name))
 
 
 @strawberry.input(description="Approve the device of this request for PIN login.")
@@ -197,8 +223,9 @@ class Query:
     async def this_device(self, info: Info) -> ThisDevice:
         actor = await info.context.actor()
         found = await devices.describe(info.context.runtime, actor.device)
-        return ThisDevice(known=found.known, approved=found.approved, pin_login_available=found.pin_login_available,
-                          name=found.name, organisation_name=found.organisation_name)
+        return ThisDevice(device=actor.device, known=found.known, approved=found.approved,
+                          pin_login_available=found.pin_login_available, name=found.name,
+                          organisation_name=found.organisation_name)
 
     @strawberry.field(description="The device types that can be paired (built-in and from plugins).")
     def device_types(self, info: Info) -> list[DeviceTypeInfo]:

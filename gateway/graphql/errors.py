@@ -10,7 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from gateway.services import errors as service_errors
-from gateway.services.errors import Forbidden, NotAuthenticated, UserErrors
+from gateway.services.errors import Forbidden, NotAuthenticated, SessionLocked, UserErrors
 
 log = logging.getLogger("pairgate.graphql")
 
@@ -60,6 +60,7 @@ async def respond(payload, field: str, change, convert):
 _KNOWN = {
     NotAuthenticated: ("UNAUTHENTICATED", "Log in first: send Authorization: Bearer <session token>."),
     Forbidden: ("FORBIDDEN", "Your role does not allow this."),
+    SessionLocked: ("SESSION_LOCKED", "This session is locked: type a PIN on its register to unlock it, or log out."),
 }
 
 
@@ -78,7 +79,7 @@ def _translate(error: GraphQLError) -> GraphQLError | None:
 
 
 def safe_error(error: GraphQLError) -> GraphQLError:
-    """What the client may see: auth failures become UNAUTHENTICATED / FORBIDDEN,
+    """What the client may see: auth failures become UNAUTHENTICATED / FORBIDDEN / SESSION_LOCKED,
     anything unexpected is logged with its traceback here and reaches the client
     as a bare message."""
     translated = _translate(error)

@@ -22,6 +22,9 @@ class Organisation(node.Node):
     pin_login_enabled: bool = strawberry.field(description="Staff may log in with a PIN on approved devices.")
     session_idle_minutes: int = strawberry.field(description="A session ends after this many idle minutes.")
     session_max_hours: int = strawberry.field(description="A session ends this many hours after login, idle or not.")
+    session_lock_minutes: int = strawberry.field(description=(
+        "A PIN session unused this many minutes is locked at its register (a PIN unlocks it); 0: never. "
+        "Always below sessionIdleMinutes, which still ends it."))
     created_at: datetime = strawberry.field(description="When the organisation was created.")
 
     @classmethod
@@ -29,7 +32,7 @@ class Organisation(node.Node):
         return cls(
             model=m, id=ids.encode("Organisation", m.id), name=m.name, pin_login_enabled=m.pin_login_enabled,
             session_idle_minutes=m.session_idle_minutes, session_max_hours=m.session_max_hours,
-            created_at=m.created_at,
+            session_lock_minutes=m.session_lock_minutes, created_at=m.created_at,
         )
 
 
@@ -42,6 +45,8 @@ class OrganisationUpdateInput:
     pin_login_enabled: bool | None = strawberry.field(default=None, description="Allow PIN login on approved devices.")
     session_idle_minutes: int | None = strawberry.field(default=None, description="Idle timeout, 1 to 1440 minutes.")
     session_max_hours: int | None = strawberry.field(default=None, description="Absolute lifetime, 1 to 168 hours.")
+    session_lock_minutes: int | None = strawberry.field(default=None, description=(
+        "Lock PIN sessions unused this long, 0 (never) to 1440 minutes, and below sessionIdleMinutes."))
 
 
 @strawberry.type(description="The result of organisationUpdate.")
@@ -67,5 +72,5 @@ class Mutation:
     ) -> OrganisationUpdatePayload:
         actor = await info.context.actor()
         change = organisations.update(actor, input.name, input.pin_login_enabled, input.session_idle_minutes,
-                                      input.session_max_hours)
+                                      input.session_max_hours, session_lock_minutes=input.session_lock_minutes)
         return await respond(OrganisationUpdatePayload, "organisation", change, Organisation.of)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from gateway.models import Device, Role, Session, User
-from gateway.services.errors import Forbidden, NotAuthenticated
+from gateway.services.errors import Forbidden, NotAuthenticated, SessionLocked
 
 
 @dataclasses.dataclass
@@ -24,6 +24,9 @@ class Actor:
     session: Session | None = None
     user: User | None = None
     device: Device | None = None
+    # The request's session when it is locked at its register. It then acts as nobody (no
+    # ``session``, no ``user`` above) until a PIN typed there unlocks it; logging out uses it.
+    locked_session: Session | None = None
 
     @property
     def organisation_id(self) -> int:
@@ -31,7 +34,7 @@ class Actor:
 
     def require_user(self) -> User:
         if self.user is None:
-            raise NotAuthenticated()
+            raise SessionLocked() if self.locked_session is not None else NotAuthenticated()
         return self.user
 
     def require_admin(self) -> User:

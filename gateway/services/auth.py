@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, TypeVar
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
-from gateway.services import audit, devices, passwords, pins, sessions, throttle
+from gateway.services import audit, devices, lock_screen, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor, Client
-from gateway.services.clock import TOUCH_INTERVAL, utcnow
+from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
 from gateway.services.runtime import Runtime
 from gateway.services.sessions import EndReason
@@ -84,9 +84,16 @@ async def login_with_password(client: Client, username: str, password: str) -> L
 
 
 async def login_with_pin(runtime: Runtime, client: Client, pin: str) -> LoginResult:
-    """Log in with a PIN alone: a typed PIN (``typed_pin``) that opens a session for its user."""
+    """Log in with a PIN alone: a typed PIN (``typed_pin``) that takes the register over for its
+    user. The user's own session locked there resumes (same session, a new token); any other
+    session locked there ends (USER_SWITCHED) and the user's opens (``lock_screen.take_over``:
+    the sessions' rows come last, in id order)."""
 
     async def open_session(user: User, device: Device) -> LoginResult:
+        unlocked = await lock_screen.take_over(device, user, client, utcnow())
+        if unlocked is not None:
+            session, token = unlocked
+            return LoginResult(token=token, session=session, user=user, device=device)
         return await _open_session(user, device.organisation, client, AuthMethod.PIN, device)
 
     user, result = await typed_pin(runtime, Actor(client=client), pin,
@@ -199,15 +206,11 @@ async def _open_session(user: User, organisation: Organisation, client: Client, 
     return LoginResult(token=token, session=session, user=user, device=device)
 
 
-def touch_interval(idle: timedelta) -> timedelta:
-    """How often a session's last use is written: a quarter of its idle timeout, at most a minute.
-    Writing it on every request would turn every read into a write."""
-    return min(TOUCH_INTERVAL, idle / 4)
-
-
 async def authenticate(token: str | None) -> Session | None:
     """The live session for ``token``, or None. Ends sessions found idle, too old, of a deleted
-    user, or opened by PIN on a device that is no longer approved."""
+    user, or opened by PIN on a device that is no longer approved; locks a PIN session found idle
+    for the organisation's lock minutes. A locked session is returned as such (``locked_at``):
+    what it may still do is the caller's to say."""
     if not token:
         return None
     session = await (Session.filter(token_hash=hash_token(token), ended_at=None)
@@ -215,10 +218,7 @@ async def authenticate(token: str | None) -> Session | None:
     if session is None:
         return None
     now = utcnow()
-    idle = timedelta(minutes=session.organisation.session_idle_minutes)
-    # The last use written may be up to one touch interval older than the real one, so a session
-    # counts as idle only past that margin: one used more often than its timeout never ends idle.
-    since = now - session.last_seen_at
+    organisation = session.organisation
     reason = None
     if session.user.deleted_at is not None:
         reason = EndReason.USER_DELETED
@@ -226,26 +226,32 @@ async def authenticate(token: str | None) -> Session | None:
         reason = EndReason.DEVICE_DELETED
     elif session.method == AuthMethod.PIN and session.device.state != DeviceState.APPROVED:
         reason = EndReason.DEVICE_REVOKED
-    elif now >= session.expires_at:
-        reason = EndReason.MAX_LIFETIME
-    elif since >= idle + touch_interval(idle):
-        reason = EndReason.IDLE_TIMEOUT
+    else:
+        reason = sessions.time_is_up(session, organisation, now)
     if reason:
         async with audit.unit_of_work():
             if await sessions.end(session, reason):  # parallel requests find it idle together: audited once
                 await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
                                    session_id=session.id)
         return None
-    if since >= touch_interval(idle):
+    if not await lock_screen.lock_if_idle(session, organisation, now):
+        return await authenticate(token)  # changed meanwhile: as it is now
+    # A locked session's use is not written: the register's requests to a locked session must
+    # not keep it from ending idle.
+    if session.locked_at is None and now - session.last_seen_at >= sessions.touch_interval(session, organisation):
         session.last_seen_at = now
         await Session.filter(id=session.id).update(last_seen_at=now)
     return session
 
 
 async def logout(actor: Actor) -> Session:
-    actor.require_user()
+    """End the request's session; a locked one too (the lock screen's "log out")."""
+    session = actor.locked_session or actor.session
+    if session is None:
+        actor.require_user()  # not logged in
     async with audit.unit_of_work():
-        if await sessions.end(actor.session, EndReason.LOGOUT):
-            await audit.record("session.ended", organisation_id=actor.organisation_id, actor=actor,
-                               reason=EndReason.LOGOUT.value, session_id=actor.session.id)
-    return actor.session
+        if await sessions.end(session, EndReason.LOGOUT):
+            await audit.record("session.ended", organisation_id=session.organisation_id,
+                               actor=Actor(client=actor.client, user=session.user, device=actor.device),
+                               reason=EndReason.LOGOUT.value, session_id=session.id)
+    return session

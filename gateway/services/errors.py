@@ -62,3 +62,8 @@ class NotAuthenticated(Exception):
 
 class Forbidden(Exception):
     """The viewer is known but may not do this."""
+
+
+class SessionLocked(Exception):
+    """The request's session is locked at its register: until a PIN typed there unlocks it, it
+    may only log out (and read the lock screen)."""

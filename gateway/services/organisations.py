@@ -46,11 +46,17 @@ async def find(actor, organisation_id: int | None) -> Organisation:
 NAME_MAX = 200  # the column's length
 IDLE_MINUTES = (1, 24 * 60)
 MAX_HOURS = (1, 7 * 24)
+LOCK_MINUTES = (0, 24 * 60)
 
 
 async def update(actor, name: str | None, pin_login_enabled: bool | None,
-                 session_idle_minutes: int | None, session_max_hours: int | None) -> Organisation:
-    """Organisation settings (ADMIN, MANAGER)."""
+                 session_idle_minutes: int | None, session_max_hours: int | None,
+                 session_lock_minutes: int | None = None) -> Organisation:
+    """Organisation settings (ADMIN, MANAGER).
+
+    ``session_lock_minutes`` (0: off) must stay below ``session_idle_minutes``: a session reaching
+    its idle timeout ends, so a lock due no sooner would never happen, and a setting that does
+    nothing would mislead whoever reads it. Either change that would break this is refused."""
     actor.require_admin()
     organisation = await Organisation.get(id=actor.organisation_id)
     check = Collector()
@@ -63,9 +69,17 @@ async def update(actor, name: str | None, pin_login_enabled: bool | None,
     for value, (low, high), field, label in (
         (session_idle_minutes, IDLE_MINUTES, "sessionIdleMinutes", "minutes"),
         (session_max_hours, MAX_HOURS, "sessionMaxHours", "hours"),
+        (session_lock_minutes, LOCK_MINUTES, "sessionLockMinutes", "minutes"),
     ):
         if value is not None and not low <= value <= high:
             check.add(ErrorCode.INVALID, f"Choose between {low} and {high} {label}.", field)
+    idle = organisation.session_idle_minutes if session_idle_minutes is None else session_idle_minutes
+    lock = organisation.session_lock_minutes if session_lock_minutes is None else session_lock_minutes
+    out_of_range = {problem.field for problem in check.problems}
+    if lock and lock >= idle and not {("sessionIdleMinutes",), ("sessionLockMinutes",)} & out_of_range:
+        field = "sessionLockMinutes" if session_lock_minutes is not None else "sessionIdleMinutes"
+        check.add(ErrorCode.INVALID, f"Sessions would lock after {lock} minutes but end after {idle}: lock them "
+                  "sooner than they end idle, or set sessionLockMinutes to 0.", field)
     check.raise_if_any()
     if pin_login_enabled is not None:
         organisation.pin_login_enabled = pin_login_enabled
@@ -73,8 +87,11 @@ async def update(actor, name: str | None, pin_login_enabled: bool | None,
         organisation.session_idle_minutes = session_idle_minutes
     if session_max_hours is not None:
         organisation.session_max_hours = session_max_hours
+    if session_lock_minutes is not None:
+        organisation.session_lock_minutes = session_lock_minutes
     async with audit.unit_of_work():
         await organisation.save()
         await audit.record("organisation.updated", organisation_id=organisation.id, actor=actor,
-                           pin_login_enabled=organisation.pin_login_enabled)
+                           pin_login_enabled=organisation.pin_login_enabled,
+                           session_lock_minutes=organisation.session_lock_minutes)
     return organisation

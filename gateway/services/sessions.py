@@ -1,13 +1,14 @@
-"""Ending sessions, one or many, with the reason the session list shows."""
+"""Sessions' timeouts, and ending sessions, one or many, with the reason the session list shows."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import Enum
 
-from gateway.models import Session
+from gateway.models import AuthMethod, Organisation, Session
 from gateway.services import audit
 from gateway.services.actor import Actor
-from gateway.services.clock import utcnow
+from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.pagination import one, page
 
 
@@ -24,6 +25,43 @@ class EndReason(str, Enum):
     USER_DELETED = "USER_DELETED"
     USER_SWITCHED = "USER_SWITCHED"
     CREDENTIALS_CHANGED = "CREDENTIALS_CHANGED"
+
+
+def lock_after(session: Session, organisation: Organisation) -> timedelta | None:
+    """How long a session may go unused before it locks: PIN sessions only, when the organisation
+    locks them at all (``session_lock_minutes`` above 0)."""
+    minutes = organisation.session_lock_minutes
+    return timedelta(minutes=minutes) if minutes and session.method == AuthMethod.PIN else None
+
+
+def touch_interval(session: Session, organisation: Organisation) -> timedelta:
+    """How often a session's last use is written: a quarter of the shortest wait that ends or
+    locks it, at most a minute. Writing it on every request would turn every read into a write."""
+    waits = [timedelta(minutes=organisation.session_idle_minutes), lock_after(session, organisation)]
+    return min([TOUCH_INTERVAL] + [wait / 4 for wait in waits if wait])
+
+
+def _unused_for(session: Session, organisation: Organisation, now: datetime) -> timedelta:
+    """How long the session has surely gone unused. The last use written may be up to one touch
+    interval older than the real one, so that much is taken off: a session used more often than a
+    timeout never reaches it."""
+    return now - session.last_seen_at - touch_interval(session, organisation)
+
+
+def time_is_up(session: Session, organisation: Organisation, now: datetime) -> EndReason | None:
+    """MAX_LIFETIME or IDLE_TIMEOUT when the session's time is up (locked or not), else None."""
+    if now >= session.expires_at:
+        return EndReason.MAX_LIFETIME
+    if _unused_for(session, organisation, now) >= timedelta(minutes=organisation.session_idle_minutes):
+        return EndReason.IDLE_TIMEOUT
+    return None
+
+
+def lock_due(session: Session, organisation: Organisation, now: datetime) -> bool:
+    """Whether an unlocked session has gone unused for the organisation's lock minutes."""
+    wait = lock_after(session, organisation)
+    return (session.locked_at is None and wait is not None
+            and _unused_for(session, organisation, now) >= wait)
 
 
 async def end(session: Session, reason: EndReason) -> bool:

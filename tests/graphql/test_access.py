@@ -2,8 +2,9 @@
 
 Every selection path the schema allows, from every root field (and from the
 payloads an anonymous client can produce), to a depth of 6 objects, is sent
-as an anonymous client, as a STAFF member of organisation A and as a MANAGER
-of organisation B, against organisation A's data. Whatever comes back is held
+as an anonymous client, as a STAFF member of organisation A, as a MANAGER of
+organisation B and with a session of A locked at its register, against
+organisation A's data (all four sending the device token of A's register). Whatever comes back is held
 to the matrix written out again below, independently of gateway/graphql/access.py:
 one object too many, or one field too many, fails the test.
 
@@ -23,6 +24,7 @@ from gateway.graphql import ids, limits
 from gateway.graphql.schema import build_schema
 from gateway.models import AuditLog, ConnectionCode, Device, Override, Role, Session, User
 from gateway.services.runtime import Runtime
+from gateway.services.tokens import hash_token
 from tests.support import (
     add_pin_user, code, configuration, enable_pins, login, new_org, pair, pin_login,
 )
@@ -42,6 +44,9 @@ STAFF_FIELDS = {
 }
 ORGANISATION_OBJECTS = {"Organisation", "User", "Session", "Device", "Configuration", "ConnectionCode", "AuditEvent",
                         "Override"}
+# What anyone at a register of organisation A (its device token, with or without a session of A)
+# reads of the session locked there: whose it is, by display name, and since when; nothing else.
+LOCK_SCREEN_FIELDS = {"LockedSession": {"lockedAt", "user"}, "LockedSessionUser": {"displayName"}}
 
 
 @dataclasses.dataclass
@@ -54,6 +59,8 @@ class Seeded:
     code_value: str
     manager_b_token: str
     b_id: int
+    locked_token: str  # a session on the register, locked
+    locked_name: str  # its user's display name
 
 
 async def _seed(api) -> Seeded:
@@ -74,6 +81,12 @@ async def _seed(api) -> Seeded:
     await _override(api, staff_token, first["deviceToken"])
     await _override(api, other_token, second["deviceToken"], redeemer=a.token)
     await _override(api, other_token, second["deviceToken"], redeemer=staff_token)
+    # A colleague's session on the STAFF member's register, locked from the back office.
+    await add_pin_user(api, a, "locked-a", "31864")
+    locked_token = (await pin_login(api, "31864", first["deviceToken"]))["token"]
+    locked_id = ids.encode("Session", (await Session.get(token_hash=hash_token(locked_token))).id)
+    await api.data('mutation($id: ID) { sessionLock(input: {id: $id}) { userErrors { code } } }', {"id": locked_id},
+                   token=a.token)
     await login(api, "admin-a")  # another admin session
     b = await new_org(api, "Bistro B", "admin-b")
     await add_pin_user(api, b, "manager-b", "11223", method="PASSWORD_AND_PIN", role="MANAGER")
@@ -85,7 +98,7 @@ async def _seed(api) -> Seeded:
     register = await Device.get(id=ids.decode(first["device"]["id"], "Device"))
     return Seeded(a_id=a.id, staff=staff, register=register, staff_token=staff_token,
                   register_token=first["deviceToken"], code_value=multi_use["code"], manager_b_token=manager_b_token,
-                  b_id=b.id)
+                  b_id=b.id, locked_token=locked_token, locked_name=(await User.get(username="locked-a")).display_name)
 
 
 async def _override(api, session: str, device_token: str, redeemer: str | None = None) -> None:
@@ -112,6 +125,9 @@ async def _organisation_of(type_name: str, pk: int) -> int | None:
 
 
 class Caller:
+    errors = {"UNAUTHENTICATED", "FORBIDDEN"}  # the refusals this caller may meet
+    at_a_register = True  # sends the device token of A's register, and counts as there (its lock screen)
+
     def __init__(self, name: str, headers: dict) -> None:
         self.name, self.headers = name, headers
 
@@ -122,6 +138,12 @@ class Caller:
 class Anonymous(Caller):
     async def may_read(self, seeded, type_name, pk, field):
         return False  # of an organisation's objects, nothing
+
+
+class Locked(Anonymous):
+    """The token of a session locked at A's register: it reads what an anonymous client there does."""
+
+    errors = {"SESSION_LOCKED"}
 
 
 class Staff(Caller):
@@ -146,6 +168,8 @@ class Staff(Caller):
 
 
 class ManagerOfB(Caller):
+    at_a_register = False  # A's device token beside B's session is no device
+
     async def may_read(self, seeded, type_name, pk, field):
         return await _organisation_of(type_name, pk) == seeded.b_id
 
@@ -210,6 +234,7 @@ class Walk:
         self.api, self.schema, self.seeded, self.caller = api, schema, seeded, caller
         self.leaks: list[str] = []
         self.requests = 0
+        self.refusals: set[str] = set()
 
     async def post(self, document: str, variables: dict | None = None) -> dict:
         self.requests += 1
@@ -219,12 +244,23 @@ class Walk:
         assert response.status == 200, (document, body)
         for error in body.get("errors", []):
             code = error.get("extensions", {}).get("code")
-            assert code in ("UNAUTHENTICATED", "FORBIDDEN"), (document, error)
+            assert code in self.caller.errors, (self.caller.name, document, error)
+            self.refusals.add(code)
         return body
+
+    def check_lock_screen(self, document: str, type_name: str, obj: dict) -> None:
+        for field, value in obj.items():
+            if field == "__typename" or value is None:
+                continue
+            if (not self.caller.at_a_register or field not in LOCK_SCREEN_FIELDS[type_name]
+                    or (field == "displayName" and value != self.seeded.locked_name)):
+                self.leaks.append(f"{self.caller.name} read {type_name}.{field} = {value!r} via {document}")
 
     async def check(self, document: str, body: dict) -> None:
         for obj in _objects(body.get("data")):
             type_name = obj.get("__typename")
+            if type_name in LOCK_SCREEN_FIELDS:
+                self.check_lock_screen(document, type_name, obj)
             if type_name not in ORGANISATION_OBJECTS:
                 continue
             decoded = ids.decode_any(obj.get("id"))
@@ -324,13 +360,23 @@ async def test_nobody_reads_beyond_the_matrix_by_any_path(api, settings):
         Staff("STAFF of A", {"Authorization": f"Bearer {seeded.staff_token}", "X-Device-Token": seeded.register_token}),
         ManagerOfB("MANAGER of B", {"Authorization": f"Bearer {seeded.manager_b_token}",
                                     "X-Device-Token": seeded.register_token}),
+        Locked("a locked session of A", {"Authorization": f"Bearer {seeded.locked_token}",
+                                         "X-Device-Token": seeded.register_token}),
     ]
-    leaks = []
+    leaks, lock_screens = [], {}
     for caller in callers:
         walk = await _walk(api, schema, seeded, caller)
         assert walk.requests > 20, caller.name  # the walk went somewhere
         leaks += walk.leaks
+        lock_screens[caller.name] = (await api.data("{ thisDevice { lockedSession { user { displayName } } } }",
+                                                    headers=caller.headers))["thisDevice"]["lockedSession"]
+        if isinstance(caller, Locked):
+            assert walk.refusals == {"SESSION_LOCKED"}
     assert leaks == []
+    # The walk reached the lock screen wherever it is shown (else it checked nothing there).
+    shown = {"user": {"displayName": seeded.locked_name}}
+    assert lock_screens == {"anonymous": shown, "STAFF of A": shown, "MANAGER of B": None,
+                            "a locked session of A": shown}
 
 
 def test_every_organisation_object_has_a_rule():

@@ -18,8 +18,8 @@ from gateway.services import auth
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from tests.support import (
-    LOGIN_PASSWORD, LOGIN_PIN, ORG_UPDATE, PASSWORD, CountPinChecks, approved_registers, make_client, new_org, pin_and_password_user,
-    pin_login, pin_ready,
+    LOGIN_PASSWORD, LOGIN_PIN, ORG_UPDATE, PASSWORD, Clock, CountPinChecks, approved_registers, make_client, new_org,
+    pin_and_password_user, pin_login, pin_ready,
 )
 
 VIEWER = "{ viewer { user { username } } }"
@@ -144,17 +144,6 @@ async def test_a_user_deleted_while_their_login_holds_them_keeps_no_session(aioh
     assert deleted["userDelete"]["userErrors"] == []
     assert await Session.filter(user_id=user.id, ended_at=None).count() == 0
     assert await Session.filter(user_id=user.id, end_reason="USER_DELETED").count() == 1
-
-
-class Clock:
-    """Stands in for the login service's clock, so a test can let minutes pass."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.now = utcnow()
-        monkeypatch.setattr(auth, "utcnow", lambda: self.now)
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 async def test_a_session_used_more_often_than_its_idle_timeout_never_ends_idle(api, monkeypatch):
