@@ -16,7 +16,9 @@ An idle PIN session is locked by the first request that finds it so: its own, th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from tortoise.expressions import Q
 
 from gateway.models import AuthMethod, Device, DeviceState, Organisation, Role, Session, User
 from gateway.services import audit, sessions
@@ -93,15 +95,23 @@ async def locked_on(device: Device | None) -> Session | None:
         return None  # a device that is not approved keeps no PIN session
     now = utcnow()
     organisation = device.organisation
-    live = await (Session.filter(device_id=device.id, method=AuthMethod.PIN, ended_at=None)
-                  .select_related("user").order_by("-id"))
-    for session in live:
+    for session in await _may_be_locked(device, organisation, now).select_related("user").order_by("-id"):
         if session.user.deleted_at is not None or sessions.time_is_up(session, organisation, now):
             continue  # dead already: its own next request ends it
         await lock_if_idle(session, organisation, now)  # (another request may have got there first)
         if session.locked_at is not None and session.ended_at is None:
             return session
     return None
+
+
+def _may_be_locked(device: Device, organisation: Organisation, now: datetime):
+    """The device's live PIN sessions that are locked, or unused long enough that they may be due
+    to lock (``lock_if_idle`` decides). A register keeps every PIN session its users left live, so
+    reading them all would make each PIN typed there cost more than the last."""
+    maybe = Q(locked_at__isnull=False)
+    if organisation.session_lock_minutes:
+        maybe |= Q(last_seen_at__lte=now - timedelta(minutes=organisation.session_lock_minutes))
+    return Session.filter(maybe, device_id=device.id, method=AuthMethod.PIN, ended_at=None)
 
 
 async def take_over(device: Device, user: User, client: Client, now: datetime) -> tuple[Session, str] | None:
@@ -115,10 +125,8 @@ async def take_over(device: Device, user: User, client: Client, now: datetime) -
     that, and resumes for nobody. None when ``user`` had no locked session here: the login opens one.
     """
     organisation = device.organisation
-    live = await (Session.filter(device_id=device.id, method=AuthMethod.PIN, ended_at=None)
-                  .select_for_update().order_by("id"))
     locked = []
-    for session in live:
+    for session in await _may_be_locked(device, organisation, now).select_for_update().order_by("id"):
         reason = sessions.time_is_up(session, organisation, now)
         if reason is not None:
             await _end(session, reason)
