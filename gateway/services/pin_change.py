@@ -73,7 +73,8 @@ async def change(actor: Actor, runtime: Runtime, current_pin: str | None) -> tup
             if right:
                 new_pin = await _replace(actor, runtime, user, device, own, now)
             else:
-                await _wrong(actor, device, budget, own, now)
+                counted = ((OWN_COUNT, await throttle.add_failure(own, OWN_POLICY, now)),)
+                await auth.wrong_pin(actor, device, budget, now, "pin.change_failed", counted)
     except IntegrityError:
         # The drawn PIN was free when drawn, and taken by a concurrent save before this one.
         raise refuse(ErrorCode.TAKEN, "Another user was given the same new PIN just now: try again.") from None
@@ -114,16 +115,3 @@ async def _replace(actor: Actor, runtime: Runtime, user: User, device: Device | 
                        sessions_ended=ended)
     return pin
 
-
-async def _wrong(actor: Actor, device: Device | None, budget, own, now: datetime) -> None:
-    """Count a wrong current PIN, and audit it with any lock it set."""
-    counts = [(OWN_COUNT, await throttle.add_failure(own, OWN_POLICY, now))]
-    if device is not None:
-        counts.append((auth.DEVICE_COUNT, await devices.pin_failed(device, now)))
-        counts.append((auth.ORGANISATION_BUDGET,
-                       await throttle.add_failure_in_window(budget, throttle.PIN_ORGANISATION, now)))
-    organisation_id = actor.organisation_id
-    await audit.record("pin.change_failed", organisation_id=organisation_id, actor=actor)
-    for name, count in counts:
-        if count.locked_until is not None:
-            await throttle.audit_lock(name, count, organisation_id, actor, now)
