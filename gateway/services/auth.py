@@ -139,7 +139,7 @@ async def typed_pin(runtime: Runtime, actor: Actor, pin: str, *, may_use: Callab
         if user is not None and may_use(user):
             await devices.pin_succeeded(device, now)
             return user, await then(user, device)
-        await _wrong_pin(actor, device, budget, now, failure, **failure_data(user))
+        await wrong_pin(actor, device, budget, now, failure, **failure_data(user))
     return user, None
 
 
@@ -167,16 +167,23 @@ async def _locked_user(**match) -> User | None:
     return await User.filter(deleted_at=None, **match).select_for_update(no_key=True).first()
 
 
-async def _wrong_pin(actor: Actor, device: Device, budget, now: datetime, event: str, **data) -> None:
-    """Count a failed PIN against the device and the organisation, and audit it (and any lock it set)."""
-    count = await devices.pin_failed(device, now)
-    organisation_count = await throttle.add_failure_in_window(budget, throttle.PIN_ORGANISATION, now)
-    await audit.record(event, organisation_id=device.organisation_id, actor=actor, method="PIN",
-                       device_id=device.id, **data)
-    for name, locked in ((DEVICE_COUNT, count), (ORGANISATION_BUDGET, organisation_count)):
-        if locked.locked_until is not None:
-            await throttle.audit_lock(name, locked, device.organisation_id, actor, now, method="PIN",
-                                      device_id=device.id)
+async def wrong_pin(actor: Actor, device: Device | None, budget, now: datetime, event: str,
+                    counted: tuple[tuple[str, throttle.Count], ...] = (), **data) -> None:
+    """Count a wrong PIN against the held ``device`` and its organisation's held ``budget``, and
+    audit it as ``event`` with each lock it set, in these counts or in those the caller has just
+    ``counted`` (name, count). Without a device (a PIN change at the back office), only those."""
+    counts = list(counted)
+    if device is not None:
+        counts.append((DEVICE_COUNT, await devices.pin_failed(device, now)))
+        counts.append((ORGANISATION_BUDGET, await throttle.add_failure_in_window(budget, throttle.PIN_ORGANISATION,
+                                                                                 now)))
+    organisation_id = device.organisation_id if device is not None else actor.organisation_id
+    device_id = device.id if device is not None else None
+    await audit.record(event, organisation_id=organisation_id, actor=actor, method="PIN", device_id=device_id,
+                       **data)
+    for name, count in counts:
+        if count.locked_until is not None:
+            await throttle.audit_lock(name, count, organisation_id, actor, now, method="PIN", device_id=device_id)
 
 
 async def _failed(actor: Actor, organisation_id: int | None, method: str, keys, **data) -> None:

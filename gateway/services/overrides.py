@@ -103,6 +103,15 @@ async def redeem(actor: Actor, token: str | None) -> Override:
         raise refuse(ErrorCode.NOT_FOUND, "No such override token.", "token")
     now = utcnow()
     async with audit.unit_of_work():
+        # No override outlives the session that asked for it (a colleague's PIN took the register
+        # over, the register or the cashier was logged out, the register revoked): its row is held
+        # until commit, so an end that commits first voids the token, and one that comes later
+        # finds it redeemed.
+        asked = found.session_id and await (Session.filter(id=found.session_id, ended_at=None)
+                                            .select_for_update(no_key=True).first())
+        if not asked:
+            raise refuse(ErrorCode.EXPIRED, "The session that asked for this override has ended: ask the "
+                                            "manager again.", "token")
         # The conditional UPDATE is the guard: when many redeem one token at once, the row
         # lock lets exactly one of them match; the others find it redeemed.
         claimed = await Override.filter(id=found.id, redeemed_at=None, expires_at__gt=now).update(

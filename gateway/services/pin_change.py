@@ -10,7 +10,8 @@ many arrive at once:
 - always against the user's own count (``OWN_COUNT``, five free failures, then
   locks that double from 30 s up to an hour), so a stolen session cannot guess
   the PIN it would then replace, whichever way it sends its requests;
-- on a register (the request's ``X-Device-Token``), also against the register's
+- on a register (the one a PIN session was opened on, whatever headers it sends;
+  otherwise the request's ``X-Device-Token``), also against the register's
   count and the organisation's budget, as a wrong PIN typed on its PIN pad is: one
   register has one budget, whatever screen the PIN is typed on. Without a device
   the organisation's budget is left alone: it bounds guesses at anyone's PIN made
@@ -35,7 +36,7 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from gateway.models import Device, User
+from gateway.models import AuthMethod, Device, User
 from gateway.services import audit, auth, devices, pins, sessions, throttle, users
 from gateway.services.actor import Actor
 from gateway.services.clock import utcnow
@@ -72,7 +73,8 @@ async def change(actor: Actor, runtime: Runtime, current_pin: str | None) -> tup
             if right:
                 new_pin = await _replace(actor, runtime, user, device, own, now)
             else:
-                await _wrong(actor, device, budget, own, now)
+                counted = ((OWN_COUNT, await throttle.add_failure(own, OWN_POLICY, now)),)
+                await auth.wrong_pin(actor, device, budget, now, "pin.change_failed", counted)
     except IntegrityError:
         # The drawn PIN was free when drawn, and taken by a concurrent save before this one.
         raise refuse(ErrorCode.TAKEN, "Another user was given the same new PIN just now: try again.") from None
@@ -82,10 +84,17 @@ async def change(actor: Actor, runtime: Runtime, current_pin: str | None) -> tup
 
 
 async def _held_device(actor: Actor, now: datetime) -> Device | None:
-    """The request's device, its row locked, refused while its PIN count is locked; None without one."""
-    if actor.device is None:  # none, or another organisation's (the request's context drops those)
+    """The register the PIN is counted on, its row locked, refused while its PIN count is locked;
+    None without one. A PIN session's is the register it was opened on, whatever headers the
+    request sends: leaving X-Device-Token out must not take its guesses off that register's count.
+    Otherwise it is the request's device (none, or another organisation's: the context drops those)."""
+    if actor.session.method == AuthMethod.PIN:
+        device_id = actor.session.device_id
+    else:
+        device_id = actor.device.id if actor.device is not None else None
+    if device_id is None:
         return None
-    device = await Device.filter(id=actor.device.id).select_for_update(no_key=True).first()
+    device = await Device.filter(id=device_id).select_for_update(no_key=True).first()
     if device is not None:
         devices.pin_count(device).refuse_if_locked(now)
     return device
@@ -106,16 +115,3 @@ async def _replace(actor: Actor, runtime: Runtime, user: User, device: Device | 
                        sessions_ended=ended)
     return pin
 
-
-async def _wrong(actor: Actor, device: Device | None, budget, own, now: datetime) -> None:
-    """Count a wrong current PIN, and audit it with any lock it set."""
-    counts = [(OWN_COUNT, await throttle.add_failure(own, OWN_POLICY, now))]
-    if device is not None:
-        counts.append((auth.DEVICE_COUNT, await devices.pin_failed(device, now)))
-        counts.append((auth.ORGANISATION_BUDGET,
-                       await throttle.add_failure_in_window(budget, throttle.PIN_ORGANISATION, now)))
-    organisation_id = actor.organisation_id
-    await audit.record("pin.change_failed", organisation_id=organisation_id, actor=actor)
-    for name, count in counts:
-        if count.locked_until is not None:
-            await throttle.audit_lock(name, count, organisation_id, actor, now)

@@ -10,7 +10,7 @@ import pytest
 
 from gateway import OverrideActionSpec, hookimpl
 from gateway.graphql import ids
-from gateway.models import AuditLog, Device, Override, ThrottleEvent
+from gateway.models import AuditLog, Device, Override, Session, ThrottleEvent
 from gateway.services import auth, overrides
 from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
@@ -354,3 +354,31 @@ def test_the_binding_names_are_in_the_schema():
     assert set(schema.type_map["OverrideApprovePayload"].fields) == {"override", "overrideToken", "userErrors"}
     assert set(schema.type_map["OverrideRedeemInput"].fields) == {"token"}
     assert set(schema.type_map["OverrideRedeemPayload"].fields) == {"override", "userErrors"}
+
+
+@pytest.mark.parametrize("end", ["switch", "deviceLogout", "userLogout"])
+async def test_an_override_dies_with_the_session_that_asked_for_it(api, end):
+    """The approval is for the cashier logged in on that register: once their session ends (a
+    colleague's PIN takes the locked register over, the register or the cashier is logged out),
+    its token is void, whoever holds it."""
+    register = await register_with_staff(api)
+    approved = await register.approve(api, MANAGER_PIN)
+    assert approved["userErrors"] == []
+    if end == "switch":
+        locked = await api.data("mutation { sessionLock(input: {}) { userErrors { code } } }",
+                                token=register.session, device_token=register.device_token)
+        assert locked["sessionLock"]["userErrors"] == []
+        assert (await pin_login(api, OTHER_STAFF_PIN, register.device_token))["userErrors"] == []
+    else:
+        target = approved["override"]["requestedBy"] if end == "userLogout" else None
+        mutation = ("mutation($id: ID!) { userLogout(input: {id: $id}) { userErrors { code } } }" if target
+                    else "mutation($id: ID!) { deviceLogout(input: {id: $id}) { userErrors { code } } }")
+        session = await Session.get(token_hash=hash_token(register.session))
+        gid = ids.encode("User", session.user_id) if target else ids.encode("Device", session.device_id)
+        ended = await api.data(mutation, {"id": gid}, token=register.org.token)
+        assert list(ended.values())[0]["userErrors"] == []
+    assert (await Session.get(token_hash=hash_token(register.session))).ended_at is not None
+    # Whatever carries the refund out redeems with a session of its own: the admin's, here.
+    redeemed = await register.redeem(api, approved["overrideToken"], session=register.org.token)
+    assert redeemed["override"] is None and codes(redeemed) == ["EXPIRED"]
+    assert (await Override.get()).redeemed_at is None

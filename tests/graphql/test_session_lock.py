@@ -4,10 +4,10 @@ sessionLockMinutes, end to end."""
 from __future__ import annotations
 
 from gateway.graphql import ids
-from gateway.models import AuditLog, Session
+from gateway.models import AuditLog, Device, Override, Session
 from gateway.services.tokens import hash_token
 from tests.support import (
-    ORG_UPDATE, add_pin_user, login, new_org, pin_login, pin_ready,
+    ORG_UPDATE, CountPinChecks, add_pin_user, login, new_org, pin_login, pin_ready,
 )
 
 LOCK = """mutation($id: ID) { sessionLock(input: {id: $id}) {
@@ -189,3 +189,80 @@ async def test_session_lock_minutes_is_a_setting_everyone_reads_and_admins_chang
     body = await api.post(ORG_UPDATE, {"input": {"sessionLockMinutes": 1}}, token=staff)
     assert _codes(body) == ["FORBIDDEN"]
 
+
+
+async def test_a_locked_token_can_neither_approve_redeem_nor_change_a_pin_and_counts_nothing(api, monkeypatch):
+    org, register = await pin_ready(api)
+    await add_pin_user(api, org, "mia", "97531", role="MANAGER")
+    token, _ = await _pin_session(api, "24680", register)
+    await _lock(api, token, device=register)
+    lookups = CountPinChecks(monkeypatch)
+    send = dict(token=token, device_token=register)
+    for document, variables in (
+            ('mutation { overrideApprove(input: {pin: "97531", action: REFUND}) { overrideToken } }', None),
+            ('mutation { overrideRedeem(input: {token: "x"}) { override { id } } }', None),
+            ('mutation { viewerPinChange(input: {currentPin: "24680"}) { generatedPin } }', None),
+            ("mutation($id: ID!) { sessionEnd(input: {id: $id}) { session { id } } }",
+             {"id": ids.encode("Session", 1)})):
+        assert _codes(await api.post(document, variables, **send)) == ["SESSION_LOCKED"], document
+    assert lookups.calls == 0
+    assert (await Device.get(token_hash=hash_token(register))).pin_failures == 0
+    assert not await Override.exists()
+    assert (await pin_login(api, "24680", register))["userErrors"] == []  # sam's PIN is unchanged
+
+
+async def test_logging_out_the_device_or_the_user_ends_a_locked_session_for_good(api):
+    org, register = await pin_ready(api)
+    for logout in ("deviceLogout", "userLogout"):
+        token, session_id = await _pin_session(api, "24680", register)
+        await _lock(api, token, device=register)
+        session = await Session.get(id=ids.decode(session_id, "Session"))
+        target = ids.encode("Device", session.device_id) if logout == "deviceLogout" else ids.encode(
+            "User", session.user_id)
+        ended = await api.data(f"mutation($id: ID!) {{ {logout}(input: {{id: $id}}) {{ userErrors {{ code }} }} }}",
+                               {"id": target}, token=org.token)
+        assert ended[logout]["userErrors"] == []
+        await session.refresh_from_db()
+        assert session.end_reason == ("DEVICE_LOGGED_OUT" if logout == "deviceLogout" else "ENDED_BY_ADMIN")
+        assert (await api.data(LOCK_SCREEN, device_token=register))["thisDevice"]["lockedSession"] is None
+        # The old token is dead, and the same PIN opens a new session rather than resuming that one.
+        assert _codes(await api.post("{ viewer { user { id } } }", token=token)) == []
+        assert (await api.data("{ viewer { user { id } } }", token=token))["viewer"] is None
+        again = await _pin_session(api, "24680", register)
+        assert again[1] != session_id
+        await api.data("mutation { logout { userErrors { code } } }", token=again[0])
+
+
+async def test_a_manager_of_another_organisation_cannot_touch_a_locked_register(api):
+    org, register = await pin_ready(api)
+    token, session_id = await _pin_session(api, "24680", register)
+    await _lock(api, token, device=register)
+    session = await Session.get(id=ids.decode(session_id, "Session"))
+    other = await new_org(api, "Elsewhere", "elsewhere")
+    for mutation, gid in (("deviceLogout", ids.encode("Device", session.device_id)),
+                          ("userLogout", ids.encode("User", session.user_id)),
+                          ("sessionEnd", session_id), ("sessionLock", session_id)):
+        body = await api.data(f"mutation($id: ID!) {{ {mutation}(input: {{id: $id}}) {{ userErrors {{ code }} }} }}",
+                              {"id": gid}, token=other.token)
+        assert body[mutation]["userErrors"] == [{"code": "NOT_FOUND"}], mutation
+    # Nor read it with the register's token beside their own session.
+    body = await api.post(f'{{ node(id: "{session_id}") {{ id }} thisDevice {{ lockedSession {{ lockedAt }} }} }}',
+                          token=other.token, device_token=register)
+    assert body["data"] == {"node": None, "thisDevice": {"lockedSession": None}}
+    await session.refresh_from_db()
+    assert session.ended_at is None and session.locked_at is not None
+
+
+async def test_a_revoked_register_keeps_no_locked_session_and_locks_none(api):
+    org, register = await pin_ready(api)
+    token, session_id = await _pin_session(api, "24680", register)
+    await _lock(api, token, device=register)
+    session = await Session.get(id=ids.decode(session_id, "Session"))
+    revoked = await api.data("mutation($id: ID!) { deviceRevoke(input: {id: $id}) { userErrors { code } } }",
+                             {"id": ids.encode("Device", session.device_id)}, token=org.token)
+    assert revoked["deviceRevoke"]["userErrors"] == []
+    await session.refresh_from_db()
+    assert session.end_reason == "DEVICE_REVOKED"
+    assert (await _lock(api, org.token, session_id))["userErrors"] == [{"field": ["input", "id"], "code": "INVALID"}]
+    assert (await api.data(LOCK_SCREEN, device_token=register))["thisDevice"]["lockedSession"] is None
+    assert [e["code"] for e in (await pin_login(api, "24680", register))["userErrors"]] == ["DEVICE_NOT_APPROVED"]

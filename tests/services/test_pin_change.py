@@ -164,3 +164,20 @@ async def test_wrong_pins_of_twenty_users_at_once_on_one_register_are_counted_ex
     assert lookups.calls == 5
     assert answers.count("INVALID_CREDENTIALS") == 5 and answers.count("THROTTLED") == 15
     assert (await Device.get(token_hash=hash_token(register))).pin_failures == 5
+
+
+async def test_a_pin_session_counts_on_its_register_whatever_headers_it_sends(api, monkeypatch):
+    """A PIN session was opened on its register: leaving X-Device-Token out (or sending another
+    register's) must not move its wrong current PINs off that register's count, or a stolen
+    session would get five guesses here and five more on the register's PIN pad."""
+    org, register = await pin_ready(api)
+    till_2 = await approved_register(api, org, "Till 2")
+    sam = await pin_login(api, "24680", register)
+    for n in range(5):
+        assert codes(await change(api, f"1357{n}", sam["token"], till_2 if n % 2 else None)) == [
+            "INVALID_CREDENTIALS"]
+    assert (await Device.get(token_hash=hash_token(register))).pin_failures == 5
+    assert (await Device.get(token_hash=hash_token(till_2))).pin_failures == 0
+    assert (await Throttle.get(key=f"pin:organisation:{org.id}")).failures == 5
+    assert codes(await pin_login(api, "24680", register)) == ["THROTTLED"]
+    assert (await pin_login(api, "24680", till_2))["user"] == {"username": "sam"}
