@@ -2,11 +2,10 @@
 
 ADMIN and MANAGER read every object of their organisation. Everyone else reads
 only what is theirs, and of it only the fields listed below: a STAFF member
-their own user and sessions, their organisation's settings, the device of
-the request with its configuration's name, and the overrides they asked for
-or redeemed; a device that has just paired, that
-device; an anonymous client, nothing of any organisation. An object of another
-organisation is nobody's.
+their own user and sessions, their organisation's settings, the device of the
+request with its configuration's name, and the overrides they asked for or
+redeemed; a device that has just paired, that device; an anonymous client,
+nothing of any organisation. An object of another organisation is nobody's.
 
 The check runs as graphql-core middleware around every field, so it holds
 however an object is reached: a root field, ``node``, a nested field, a
@@ -25,7 +24,6 @@ import dataclasses
 from typing import Any, Callable
 
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLResolveInfo, GraphQLUnionType, get_named_type
-
 from strawberry.extensions import SchemaExtension
 
 from gateway.models import Role
