@@ -103,6 +103,11 @@ async def redeem(actor: Actor, token: str | None) -> Override:
         raise refuse(ErrorCode.NOT_FOUND, "No such override token.", "token")
     now = utcnow()
     async with audit.unit_of_work():
+        # Rows in the one order, user before sessions: the redeemer's row first (the update below
+        # names them, so it takes a share of their row), then the asking session's. Taken the
+        # other way round, redeeming while the admin deletes the redeemer deadlocked.
+        if await User.filter(id=redeemer.id, deleted_at=None).select_for_update(no_key=True).first() is None:
+            raise NotAuthenticated()  # deleted while this request was on its way
         # No override outlives the session that asked for it (a colleague's PIN took the register
         # over, the register or the cashier was logged out, the register revoked): its row is held
         # until commit, so an end that commits first voids the token, and one that comes later
