@@ -141,3 +141,37 @@ async def test_a_requester_deleted_while_their_approval_is_checked_gets_no_overr
     assert deletion["userDelete"]["userErrors"] == []
     assert approval["data"] is None and approval["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert await Override.all().count() == 0
+
+
+async def test_redeeming_while_the_admin_deletes_the_redeemer_waits_rather_than_deadlocks(
+        aiohttp_client, postgres_settings, monkeypatch):
+    """The interleaving forced: the admin's userDelete holds sam's row and is about to take sam's
+    sessions when sam redeems an override sam asked for. The redemption takes sam's row before
+    the session's, so it waits for the delete, then finds sam gone (taken the other way round,
+    each waited on the other and PostgreSQL killed one: INTERNAL_SERVER_ERROR)."""
+    from gateway.services import sessions
+
+    api = await make_client(aiohttp_client, postgres_settings)
+    register = await register_with_staff(api)
+    token = (await register.approve(api, MANAGER_PIN))["overrideToken"]
+    sam = await User.get(username="sam")
+    delete_holds_user, redeem_sent, end_for_user = asyncio.Event(), asyncio.Event(), sessions.end_for_user
+
+    async def held(*args, **kwargs):
+        delete_holds_user.set()
+        await asyncio.wait_for(redeem_sent.wait(), 10)
+        await asyncio.sleep(0.2)  # time enough for the redemption to reach whatever it waits on
+        return await end_for_user(*args, **kwargs)
+
+    async def redeem():
+        await asyncio.wait_for(delete_holds_user.wait(), 10)
+        redeem_sent.set()
+        return await api.post(REDEEM, {"token": token}, token=register.session)
+
+    monkeypatch.setattr(sessions, "end_for_user", held)
+    deleted, redeemed = await asyncio.gather(
+        api.post("mutation($id: ID!) { userDelete(input: {id: $id}) { userErrors { code } } }",
+                 {"id": ids.encode("User", sam.id)}, token=register.org.token), redeem())
+    assert "errors" not in deleted and deleted["data"]["userDelete"]["userErrors"] == []
+    assert [e["extensions"]["code"] for e in redeemed.get("errors", [])] == ["UNAUTHENTICATED"], redeemed
+    assert (await Override.get(token_hash=hash_token(token))).redeemed_at is None
