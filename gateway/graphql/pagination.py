@@ -42,8 +42,13 @@ class Connection(Generic[T]):
 def nested(info, loader, parent_id: int, filters: tuple, first: int | None, after: str | None, convert):
     """A connection under an object (``Device.sessions``): its page comes from ``loader``, keyed
     ``(parent_id, *filters, first, after id)``, batched over every parent of the answer."""
-    key = (parent_id, *filters, page_size(first), ids.after_id(after))
-    return related(loader, key, lambda page: connection(page, convert, info.context.loaders))
+    return related(loader, nested_key(parent_id, filters, first, after),
+                   lambda page: connection(page, convert, info.context.loaders))
+
+
+def nested_key(parent_id: int, filters: tuple, first: int | None, after: str | None) -> tuple:
+    """The loader key of a nested connection's page; refused (UserErrors) for a bad ``first`` or ``after``."""
+    return (parent_id, *filters, page_size(first), ids.after_id(after))
 
 
 def connection(result: Page, convert: Callable, loaders=None) -> Connection:

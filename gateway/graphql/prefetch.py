@@ -14,9 +14,8 @@ from __future__ import annotations
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
-from gateway.graphql import ids
+from gateway.graphql.pagination import nested_key
 from gateway.services.errors import UserErrors
-from gateway.services.pagination import page_size
 
 
 def _flatten(selections) -> list[SelectedField]:
@@ -50,10 +49,9 @@ def _sessions_keys(field: SelectedField, owners) -> list | None:
     if not isinstance(first, (int, type(None))) or not isinstance(after, (str, type(None))):
         return None  # not a value the resolver will see as it is here; it loads for itself
     try:
-        size, after_id = page_size(first), ids.after_id(after)
+        return [nested_key(owner, (field.arguments.get("active"),), first, after) for owner in owners]
     except UserErrors:
         return None  # the resolver will refuse it; nothing to warm
-    return [(owner, field.arguments.get("active"), size, after_id) for owner in owners]
 
 
 async def _users_of(info: Info, sessions_field: SelectedField, pages) -> None:
