@@ -8,6 +8,7 @@ import functools
 import json
 from datetime import timedelta
 
+import asyncpg
 from argon2 import PasswordHasher
 
 from gateway.graphql import ids
@@ -224,3 +225,27 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+# A password login's session for (organisation id, user id), as a login in flight writes it.
+LOGIN_IN_FLIGHT = ("INSERT INTO session (organisation_id, user_id, method, token_hash, user_agent, created_at, "
+                   "last_seen_at, expires_at) VALUES ($1, $2, 'PASSWORD', 'login-in-flight', '', now(), now(), "
+                   "now() + interval '1 hour')")
+
+
+async def sent_while_a_login_holds(settings, lock: str, row_id: int, request, insert: str, *values) -> dict:
+    """The answer to ``request`` (a coroutine), sent while another connection, as a login does,
+    holds a row (``lock``: a ``SELECT … FOR …`` of ``row_id``), then writes its session
+    (``insert``, with the token hash 'login-in-flight') and commits. The request must wait for
+    that login (PostgreSQL only: SQLite has no row locks)."""
+    connection = await asyncpg.connect(settings.database_url.split("?")[0])
+    try:
+        async with connection.transaction():
+            await connection.execute(lock, row_id)
+            pending = asyncio.create_task(request)
+            await asyncio.sleep(1)
+            assert not pending.done()  # waiting for the login's lock
+            await connection.execute(insert, *values)
+        return await pending
+    finally:
+        await connection.close()

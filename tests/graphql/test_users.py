@@ -12,8 +12,8 @@ from gateway.models import AuditLog, Role, Session, Throttle, User
 from gateway.plugins import get_plugin_manager
 from gateway.services import users
 from tests.support import (
-    PASSWORD, USER_CREATE, CountPinChecks, add_pin_user, add_user, approved_register, enable_pins, login, make_client,
-    new_org, pin_login,
+    LOGIN_IN_FLIGHT, PASSWORD, USER_CREATE, CountPinChecks, add_pin_user, add_user, approved_register, enable_pins,
+    login, make_client, new_org, pin_login, sent_while_a_login_holds,
 )
 
 UPDATE = """mutation($input: UserUpdateInput!) {
@@ -220,22 +220,12 @@ async def test_a_delete_or_credential_change_waits_for_a_login_holding_the_users
     api = await make_client(aiohttp_client, postgres_settings)
     org = await new_org(api)
     sam = await add_user(org, "sam", Role.STAFF)
-    login_connection = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
-    try:
-        async with login_connection.transaction():
-            await login_connection.execute("SELECT 1 FROM app_user WHERE id = $1 FOR UPDATE", sam.id)
-            change = asyncio.create_task(api.data(document, {"input": {"id": ids.encode("User", sam.id), **values}},
-                                                  token=org.token))
-            await asyncio.sleep(1)
-            assert not change.done()  # waiting for the login's lock
-            await login_connection.execute(
-                "INSERT INTO session (organisation_id, user_id, method, token_hash, user_agent, created_at, "
-                "last_seen_at, expires_at) VALUES ($1, $2, 'PASSWORD', 'login-in-flight', '', now(), now(), "
-                "now() + interval '1 hour')", org.id, sam.id)
-        [payload] = (await change).values()
-        assert payload["userErrors"] == []
-    finally:
-        await login_connection.close()
+    change = await sent_while_a_login_holds(
+        postgres_settings, "SELECT 1 FROM app_user WHERE id = $1 FOR UPDATE", sam.id,
+        api.data(document, {"input": {"id": ids.encode("User", sam.id), **values}}, token=org.token),
+        LOGIN_IN_FLIGHT, org.id, sam.id)
+    [payload] = change.values()
+    assert payload["userErrors"] == []
     assert (await Session.get(token_hash="login-in-flight")).end_reason == reason
 
 

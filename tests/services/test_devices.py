@@ -3,10 +3,7 @@ send; and logging a device out without revoking it."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
-
-import asyncpg
 
 from gateway.graphql import ids
 from gateway.models import AuditLog, Device, Role, Session
@@ -15,6 +12,7 @@ from gateway.services.clock import utcnow
 from gateway.services.tokens import hash_token
 from tests.support import (
     add_user, code, configuration, login, make_client, new_org, pair, password_login, pin_login, pin_ready, raw_post,
+    sent_while_a_login_holds,
 )
 
 THIS_DEVICE = "{ thisDevice { known } }"
@@ -181,18 +179,11 @@ async def test_a_device_logout_waits_for_a_pin_login_holding_the_register(aiohtt
     api = await make_client(aiohttp_client, postgres_settings)
     org, register = await pin_ready(api)
     device = await Device.get(token_hash=hash_token(register))
-    login_connection = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
-    try:
-        async with login_connection.transaction():
-            await login_connection.execute("SELECT 1 FROM device WHERE id = $1 FOR NO KEY UPDATE", device.id)
-            logout = asyncio.create_task(api.data(LOGOUT, {"id": ids.encode("Device", device.id)}, token=org.token))
-            await asyncio.sleep(1)
-            assert not logout.done()  # waiting for the login's lock
-            await login_connection.execute(
-                "INSERT INTO session (organisation_id, user_id, device_id, method, token_hash, user_agent, created_at, "
-                "last_seen_at, expires_at) SELECT organisation_id, id, $2, 'PIN', 'login-in-flight', '', now(), now(), "
-                "now() + interval '1 hour' FROM app_user WHERE username = $1", "sam", device.id)
-        assert (await logout)["deviceLogout"]["userErrors"] == []
-    finally:
-        await login_connection.close()
+    logout = await sent_while_a_login_holds(
+        postgres_settings, "SELECT 1 FROM device WHERE id = $1 FOR NO KEY UPDATE", device.id,
+        api.data(LOGOUT, {"id": ids.encode("Device", device.id)}, token=org.token),
+        "INSERT INTO session (organisation_id, user_id, device_id, method, token_hash, user_agent, created_at, "
+        "last_seen_at, expires_at) SELECT organisation_id, id, $2, 'PIN', 'login-in-flight', '', now(), now(), "
+        "now() + interval '1 hour' FROM app_user WHERE username = $1", "sam", device.id)
+    assert logout["deviceLogout"]["userErrors"] == []
     assert (await Session.get(token_hash="login-in-flight")).end_reason == "DEVICE_LOGGED_OUT"

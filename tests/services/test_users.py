@@ -3,15 +3,12 @@ their PIN."""
 
 from __future__ import annotations
 
-import asyncio
-
-import asyncpg
-
 from gateway.graphql import ids
 from gateway.models import AuditLog, Role, Session, User
 from gateway.services.tokens import hash_token
 from tests.support import (
-    add_pin_user, add_user, approved_register, login, make_client, new_org, pin_login, pin_ready,
+    LOGIN_IN_FLIGHT, add_pin_user, add_user, approved_register, login, make_client, new_org, pin_login, pin_ready,
+    sent_while_a_login_holds,
 )
 
 LOGOUT = """mutation($id: ID!) { userLogout(input: {id: $id}) {
@@ -93,19 +90,9 @@ async def test_a_user_logout_waits_for_a_login_holding_the_user(aiohttp_client, 
     api = await make_client(aiohttp_client, postgres_settings)
     org = await new_org(api)
     sam = await add_user(org, "sam", Role.STAFF)
-    login_connection = await asyncpg.connect(postgres_settings.database_url.split("?")[0])
-    try:
-        async with login_connection.transaction():
-            await login_connection.execute("SELECT 1 FROM app_user WHERE id = $1 FOR NO KEY UPDATE", sam.id)
-            logout = asyncio.create_task(api.data(LOGOUT, {"id": ids.encode("User", sam.id)}, token=org.token))
-            await asyncio.sleep(1)
-            assert not logout.done()  # waiting for the login's lock
-            await login_connection.execute(
-                "INSERT INTO session (organisation_id, user_id, method, token_hash, user_agent, created_at, "
-                "last_seen_at, expires_at) VALUES ($1, $2, 'PASSWORD', 'login-in-flight', '', now(), now(), "
-                "now() + interval '1 hour')", org.id, sam.id)
-        assert (await logout)["userLogout"]["userErrors"] == []
-    finally:
-        await login_connection.close()
+    logout = await sent_while_a_login_holds(
+        postgres_settings, "SELECT 1 FROM app_user WHERE id = $1 FOR NO KEY UPDATE", sam.id,
+        api.data(LOGOUT, {"id": ids.encode("User", sam.id)}, token=org.token), LOGIN_IN_FLIGHT, org.id, sam.id)
+    assert logout["userLogout"]["userErrors"] == []
     assert (await Session.get(token_hash="login-in-flight")).end_reason == "ENDED_BY_ADMIN"
     assert (await User.get(id=sam.id)).deleted_at is None
