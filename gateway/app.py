@@ -1,4 +1,4 @@
-"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz."""
+"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz, the screens (web.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pluggy
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 
-from gateway import db
+from gateway import db, web as screens
 from gateway.graphql.context import Context
 from gateway.graphql.http import GraphQLHandler
 from gateway.graphql.schema import build_schema
@@ -50,17 +50,30 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
         await db.close_database(ctx)
 
     app.cleanup_ctx.append(database)
-    view = PairgateView(runtime, schema=schema, graphql_ide="graphiql" if settings.introspection else None)
+    # Strawberry's own GraphiQL page loads from a CDN: browsers get the bundled one (web.py).
+    view = PairgateView(runtime, schema=schema, graphql_ide=None)
     graphql = app.router.add_resource("/graphql")
     handle = GraphQLHandler(schema, runtime, view, watch).handle
+    if settings.introspection:  # GraphiQL needs introspection: both off together
+        handle = _with_graphiql(handle)
     # One route per method rather than "*": the CORS library answers OPTIONS itself and
     # cannot share a resource with a route for every method. The handler still answers
     # the other methods (405, JSON).
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         graphql.add_route(method, handle)
     app.router.add_get("/healthz", healthz)
+    screens.add_routes(app)
     _allow_origins(app, [route for route in graphql if route.method in ("GET", "POST")], settings.cors_origins)
     return app
+
+
+def _with_graphiql(handle):
+    async def handle_or_graphiql(request: web.Request) -> web.StreamResponse:
+        if screens.wants_graphiql(request):
+            return await screens.graphiql(request)
+        return await handle(request)
+
+    return handle_or_graphiql
 
 
 def _allow_origins(app: web.Application, routes: list[web.AbstractRoute], origins: tuple[str, ...]) -> None:
