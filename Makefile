@@ -3,8 +3,15 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
+HOST ?= 127.0.0.1
+PORT ?= 8080
 
-.PHONY: install serve test schema migrations plugins-check bench bench-instructions bench-scale clean
+# The screens (web/): built with Node.js >= 20, only when their sources changed.
+NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' >/dev/null 2>&1 && echo yes)
+WEB_SOURCES := $(shell find web/src web/index.html web/register web/graphiql -type f 2>/dev/null) \
+	web/package.json web/vite.config.ts web/codegen.ts web/tsconfig.json schema/schema.graphql
+
+.PHONY: install web serve test schema migrations plugins-check bench bench-instructions bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +25,28 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 
 install: $(VENV)/.installed
 
-serve: install
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/.built: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+web:
+ifeq ($(NODE_OK),yes)
+	@$(MAKE) --no-print-directory web/dist/.built
+else
+	@echo "web: Node.js 20 or newer is not installed, so only the API is served; install it (https://nodejs.org) and run make serve again for the screens."
+endif
+
+serve: install web
 	$(BIN)/pairgate migrate
 	$(BIN)/pairgate demo
-	$(BIN)/pairgate serve --host 127.0.0.1 --port 8080
+	@echo "pairgate: the back office on http://$(HOST):$(PORT)/, the register app on http://$(HOST):$(PORT)/register"
+	$(BIN)/pairgate serve --host $(HOST) --port $(PORT)
 
-test: install
+# The browser tests (tests/browser/) need web/dist: built first when Node.js is there.
+test: install web
 	$(BIN)/pytest
 
 schema: install
@@ -60,4 +83,4 @@ plugins-check:
 	.venv-plugins/bin/python -m pytest -q --noconftest -p no:cacheprovider plugins
 
 clean:
-	rm -rf $(VENV) .venv-plugins .pytest_cache
+	rm -rf $(VENV) .venv-plugins .pytest_cache web/node_modules web/dist

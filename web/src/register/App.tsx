@@ -14,6 +14,7 @@ import { OverrideDialog } from "./OverrideDialog";
 
 const DEVICE_KEY = "pairgate.register.device";
 const SESSION_KEY = "pairgate.register.session";
+const POLL_MS = 5000;
 
 const Pair = graphql(`
   mutation RegisterPair($code: String!, $name: String) {
@@ -207,6 +208,13 @@ function Register({
     if (type === "REVOKED" || type === "DELETED") unpair();
     else recheck();
   });
+  // While nobody is logged in, ask thisDevice again now and then (the device token alone, so
+  // no session's idle clock moves): PIN login turned on or off in the back office shows here.
+  useEffect(() => {
+    if (sessionToken) return;
+    const timer = window.setInterval(() => refetchDevice({ requestPolicy: "network-only" }), POLL_MS);
+    return () => window.clearInterval(timer);
+  }, [sessionToken, refetchDevice]);
   const known = device.data?.thisDevice.known;
   useEffect(() => {
     if (known === false) unpair(); // deleted, or its token no longer works: pair again
