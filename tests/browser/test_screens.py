@@ -192,3 +192,27 @@ def test_graphiql_works_offline(pages):
     screenshot(page, "graphiql")
     # The pages fixture then checks that no page asked any other host for anything.
     assert any("/assets/" in url for url in pages.requests)
+
+
+def test_register_pairs_with_the_pairing_uri_its_qr_code_holds(pages, gateway):
+    from datetime import datetime, timedelta, timezone
+
+    configuration = gateway.admin('mutation { configurationCreate(input: {name: "Terrace"}) { configuration { id } } }')
+    expires = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    code = gateway.admin(
+        "mutation($c: ID!, $e: DateTime!) { connectionCodeCreate(input: {description: \"Terrace\", deviceType: POS,"
+        " configurationId: $c, expiresAt: $e, singleUse: true}) { connectionCode { pairingUri } } }",
+        {"c": configuration["configurationCreate"]["configuration"]["id"], "e": expires},
+    )["connectionCodeCreate"]["connectionCode"]
+    assert code["pairingUri"].startswith("pairgate://pair?")
+    register = pages.open("/register")
+    register.get_by_label("Connection code").fill(code["pairingUri"])
+    register.get_by_role("button", name="Pair").click()
+    expect(register.get_by_role("heading", name=re.compile("^(Enter your PIN|Log in)$"))).to_be_visible()
+    assert register.evaluate("localStorage.getItem('pairgate.register.device')")
+    # The same single-use code again, on another register: a precise error.
+    other = pages.open("/register")
+    other.get_by_label("Connection code").fill(code["pairingUri"])
+    other.get_by_role("button", name="Pair").click()
+    expect(other.get_by_role("alert")).to_contain_text("Already used.")
+    assert_accessible(other, "register pairing with an error")
