@@ -36,7 +36,8 @@ async def _ok() -> web.Response:
 def stock_app() -> web.Application:
     """Same schema, context and database; Strawberry's view with parser and validation caches."""
     from gateway import db
-    from gateway.app import DATABASE, RUNTIME, PairgateView, healthz
+    from gateway.app import DATABASE, RUNTIME, healthz
+    from gateway.graphql.websocket import PairgateView
     from gateway.graphql.schema import build_schema
     from gateway.outage import DatabaseWatch
     from gateway.plugins import get_plugin_manager

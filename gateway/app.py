@@ -5,12 +5,11 @@ from __future__ import annotations
 import aiohttp_cors
 import pluggy
 from aiohttp import web
-from strawberry.aiohttp.views import GraphQLView
 
-from gateway import db, web as screens
-from gateway.graphql.context import Context
+from gateway import db, events, web as screens
 from gateway.graphql.http import GraphQLHandler
 from gateway.graphql.schema import build_schema
+from gateway.graphql.websocket import PairgateView
 from gateway.outage import RETRY_AFTER_SECONDS, DatabaseWatch
 from gateway.plugins import get_plugin_manager
 from gateway.services.runtime import Runtime
@@ -18,15 +17,6 @@ from gateway.settings import Settings
 
 RUNTIME = web.AppKey("runtime", Runtime)
 DATABASE = web.AppKey("database", DatabaseWatch)
-
-
-class PairgateView(GraphQLView):
-    def __init__(self, runtime: Runtime, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.runtime = runtime
-
-    async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
-        return Context(request, self.runtime, response)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -38,7 +28,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None = None) -> web.Application:
     plugins = plugin_manager or get_plugin_manager(modules=settings.plugins, disabled=settings.disable_plugins)
-    runtime = Runtime.build(settings, plugins)
+    bus = events.bus_for(settings)
+    runtime = Runtime.build(settings, plugins, bus)
     schema = build_schema(runtime)
     app = web.Application()
     app[RUNTIME] = runtime
@@ -46,7 +37,9 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
 
     async def database(app: web.Application):
         ctx = await db.open_database(settings)
+        await bus.start()
         yield
+        await bus.stop()
         await db.close_database(ctx)
 
     app.cleanup_ctx.append(database)

@@ -139,6 +139,9 @@ class Device(Model):
     approval_suppressed = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_seen_at = fields.DatetimeField(null=True)
+    # When its live connection closed and it was not seen again: offline from then, however
+    # recently it was seen, until its next request or connection (services/devices.py).
+    offline_at = fields.DatetimeField(null=True)
     # The X-App-Version header of its last request, as the device app sent it.
     app_version = fields.CharField(max_length=64, null=True)
     # The device's PIN throttle lives on the row a PIN login locks anyway, so

@@ -67,7 +67,7 @@ LOCKED = Reader(locked=True)
 
 # Root fields a request whose session is locked may still use: the lock screen's own query,
 # the PIN that unlocks or switches, logging out, and what needs no login at all.
-OPEN_WHEN_LOCKED = frozenset({"thisDevice", "loginWithPin", "logout", "deviceTypes",
+OPEN_WHEN_LOCKED = frozenset({"thisDevice", "thisDeviceEvents", "loginWithPin", "logout", "deviceTypes",
                               "__typename", "__schema", "__type"})
 
 EVERY_FIELD = None

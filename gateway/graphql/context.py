@@ -11,7 +11,7 @@ from aiohttp import web
 from gateway.graphql.access import ANONYMOUS, Reader
 from gateway.graphql.loaders import Loaders
 from gateway.models import Device
-from gateway.services import audit, auth, devices
+from gateway.services import audit, auth, devices, live
 from gateway.services.actor import Actor, Client
 from gateway.services.runtime import Runtime
 
@@ -23,11 +23,15 @@ class Context:
         self.runtime = runtime
         self.loaders = Loaders()
         audit.bind_plugins(runtime.plugins)
+        live.bind(runtime.bus)
         self._actor: asyncio.Future[Actor] | None = None
         self._device: asyncio.Future[Device | None] | None = None
         # Whose eyes the answer is read with (access.py): the request's session once it is
         # looked up; a login or a pairing in this request hands its payload to the new one.
         self.reader: Reader = ANONYMOUS
+        # A WebSocket's credentials come in its connection_init payload (Strawberry sets this),
+        # since a browser cannot send headers with one.
+        self.connection_params: dict | None = None
 
     @cached_property
     def client(self) -> Client:
@@ -35,9 +39,17 @@ class Context:
         return Client(
             ip_address=client_ip(request, self.runtime.settings.trusted_proxies),
             user_agent=_text(request.headers.get("User-Agent", "")),
-            device_token=_token(request.headers.get("X-Device-Token")),
+            device_token=_token(self._credential("deviceToken", "X-Device-Token")),
             app_version=app_version(request.headers.get("X-App-Version")),
         )
+
+    def _credential(self, parameter: str, header: str) -> str | None:
+        """A credential from the WebSocket's connection_init payload when it has it, else the header."""
+        params = self.connection_params
+        if params is not None and parameter in params:
+            value = params[parameter]
+            return value if isinstance(value, str) else None
+        return self.request.headers.get(header)
 
     async def device(self) -> Device | None:
         """The device of the request's token (any organisation's), looked up once; the lookup
@@ -62,10 +74,14 @@ class Context:
     @cached_property
     def has_bearer(self) -> bool:
         """The request carries a session token (which may turn out to be locked, or nobody's)."""
-        return _bearer(self.request) is not None
+        return self._bearer() is not None
+
+    def _bearer(self) -> str | None:
+        scheme, _, token = (self._credential("authorization", "Authorization") or "").partition(" ")
+        return _token(token) if scheme.lower() == "bearer" else None
 
     async def _authenticate(self) -> Actor:
-        session = await auth.authenticate(_bearer(self.request))
+        session = await auth.authenticate(self._bearer())
         device = await self.device()
         if session is not None and device is not None and device.organisation_id != session.organisation_id:
             device = None  # another organisation's device is no device here: never named in this one's audit log
@@ -77,6 +93,12 @@ class Context:
         self.reader = Reader.of(actor)
         return actor
 
+    def forget_actor(self) -> None:
+        """The session was found over (by a live subscription): a WebSocket's next operation
+        authenticates afresh, rather than as the session that was."""
+        self._actor = None
+        self.reader = ANONYMOUS
+
     def session_locked(self) -> None:
         """The request has just locked its own session: what it does after this, it does locked.
         Its reader stays as it was, so the lock's own payload still reads the session it locked."""
@@ -84,12 +106,6 @@ class Context:
         locked = Actor(client=actor.client, device=actor.device, locked_session=actor.session)
         self._actor = asyncio.get_running_loop().create_future()
         self._actor.set_result(locked)
-
-
-def _bearer(request: web.Request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    return _token(token) if scheme.lower() == "bearer" else None
 
 
 def _token(value: str | None) -> str | None:

@@ -43,6 +43,7 @@ class Loaders:
     configuration = _ById(models.Configuration)
     code = _ById(models.ConnectionCode)
     device = _ById(models.Device)
+    session = _ById(models.Session)
 
     @cached_property
     def devices_by_code(self) -> DataLoader:

@@ -10,7 +10,8 @@ from graphql import GraphQLEnumValue
 from strawberry.extensions import MaxTokensLimiter
 
 from gateway.graphql import (
-    access, audit, auth, codes, configurations, devices, limits, node, organisation, overrides, sessions, users,
+    access, audit, auth, code_events, codes, configurations, device_events, devices, limits, node, organisation,
+    overrides, sessions, users,
 )
 from gateway.graphql.errors import ErrorPolicy
 from gateway.graphql.validation import SameValidation, Validator
@@ -27,6 +28,11 @@ class Query(auth.Query, node.Query, organisation.Query, devices.Query, users.Que
 @strawberry.type(description="Everything a client can change.")
 class Mutation(auth.Mutation, codes.Mutation, organisation.Mutation, users.Mutation, configurations.Mutation,
                devices.Mutation, sessions.Mutation, overrides.Mutation):
+    pass
+
+
+@strawberry.type(description="What a client can follow live, over WebSocket at /graphql.")
+class Subscription(code_events.Subscription, device_events.Subscription):
     pass
 
 
@@ -49,7 +55,8 @@ def build_schema(runtime: Runtime) -> Schema:
     validator = Validator(runtime.settings.introspection)
     extensions = [lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS), lambda: SameValidation(validator),
                   access.Authorization, ErrorPolicy]
-    schema = Schema(query=Query, mutation=Mutation, extensions=extensions, types=NODE_TYPES)
+    schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
+                    types=NODE_TYPES)
     _install_registered_enum(schema, "DeviceType", runtime.device_types)
     _install_registered_enum(schema, "OverrideAction", runtime.override_actions)
     validator.schema = schema._schema

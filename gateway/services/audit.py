@@ -1,10 +1,11 @@
 """The audit log: one row per security-relevant event, handed to plugins after commit.
 
 Services open their transactions with ``unit_of_work()`` instead of Tortoise's
-``in_transaction()``. Events recorded inside one wait until the outermost unit
-commits, and vanish with it if it rolls back, so ``on_audit_event`` never hears
-of a change that did not happen. Events recorded outside any unit (a failed
-login) are committed at once and dispatched at once.
+``in_transaction()``. What must wait for the change to be real (audit events for
+plugins, live events for subscribers: ``after_commit``) waits until the outermost
+unit commits, and vanishes with it if it rolls back, so neither ``on_audit_event``
+nor a subscriber ever hears of a change that did not happen. Outside any unit (a
+failed login) a row is committed at once and its event dispatched at once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import dataclasses
 import inspect
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Awaitable, Callable
 
 import pluggy
 from tortoise.transactions import in_transaction
@@ -28,7 +29,8 @@ log = logging.getLogger("pairgate.audit")
 TYPE_MAX = 64  # the length of AuditLog.type's column
 
 _plugins: contextvars.ContextVar[pluggy.PluginManager | None] = contextvars.ContextVar("pairgate_plugins", default=None)
-_pending: contextvars.ContextVar[list | None] = contextvars.ContextVar("pairgate_pending_events", default=None)
+_pending: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = contextvars.ContextVar(
+    "pairgate_after_commit", default=None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,17 +77,24 @@ async def record(event_type: str, *, organisation_id: int | None, actor=None, de
 
 async def announce(event: AuditEvent) -> AuditEvent:
     """Hand a written audit row to plugins: after the unit of work commits, or at once outside one."""
+    await after_commit(lambda: _dispatch([event]))
+    return event
+
+
+async def after_commit(work: Callable[[], Awaitable[None]]) -> None:
+    """Do ``work`` once the current unit of work commits, in the order asked; never if it rolls
+    back. Outside a unit of work there is nothing to wait for: at once."""
     pending = _pending.get()
     if pending is None:
-        await _dispatch([event])
+        await work()
     else:
-        pending.append(event)
-    return event
+        pending.append(work)
 
 
 @contextlib.asynccontextmanager
 async def unit_of_work():
-    """A transaction whose audit events reach plugins only after it commits."""
+    """A transaction whose ``after_commit`` work (audit events for plugins, live events for
+    subscribers) is done only once it commits."""
     pending = _pending.get()
     outermost = pending is None
     if outermost:
@@ -102,7 +111,8 @@ async def unit_of_work():
         if outermost:
             _pending.reset(token)
     if outermost:
-        await _dispatch(pending)
+        for work in pending:
+            await work()
 
 
 async def _dispatch(events: list[AuditEvent]) -> None:

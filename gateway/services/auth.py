@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable, TypeVar
 
 from gateway.models import AuthMethod, Device, DeviceState, LoginMethod, Organisation, Session, User
-from gateway.services import audit, devices, lock_screen, passwords, pins, sessions, throttle
+from gateway.services import audit, devices, live, lock_screen, passwords, pins, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
@@ -210,6 +210,8 @@ async def _open_session(user: User, organisation: Organisation, client: Client, 
     await audit.record("login.succeeded", organisation_id=organisation.id,
                        actor=Actor(client=client, user=user), device_id=device.id if device else None,
                        method=method.value, session_id=session.id)
+    await live.emit(live.SESSION_STARTED, organisation.id, device_id=device.id if device else None,
+                    session_id=session.id)
     return LoginResult(token=token, session=session, user=user, device=device)
 
 
@@ -226,20 +228,7 @@ async def authenticate(token: str | None) -> Session | None:
         return None
     now = utcnow()
     organisation = session.organisation
-    reason = None
-    if session.user.deleted_at is not None:
-        reason = EndReason.USER_DELETED
-    elif session.method == AuthMethod.PIN and session.device is None:
-        reason = EndReason.DEVICE_DELETED
-    elif session.method == AuthMethod.PIN and session.device.state != DeviceState.APPROVED:
-        reason = EndReason.DEVICE_REVOKED
-    else:
-        reason = sessions.time_is_up(session, organisation, now)
-    if reason:
-        async with audit.unit_of_work():
-            if await sessions.end(session, reason):  # parallel requests find it idle together: audited once
-                await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
-                                   session_id=session.id)
+    if await _ended_if_over(session, now):
         return None
     if not await lock_screen.lock_if_idle(session, organisation, now):
         return await authenticate(token)  # changed meanwhile: as it is now
@@ -249,6 +238,38 @@ async def authenticate(token: str | None) -> Session | None:
         session.last_seen_at = now
         await Session.filter(id=session.id).update(last_seen_at=now)
     return session
+
+
+async def _ended_if_over(session: Session, now: datetime) -> bool:
+    """End ``session`` (its user, organisation and device loaded) if it may not go on: its user
+    deleted, its PIN device deleted or no longer approved, or its time up. Whether it ended."""
+    if session.user.deleted_at is not None:
+        reason = EndReason.USER_DELETED
+    elif session.method == AuthMethod.PIN and session.device is None:
+        reason = EndReason.DEVICE_DELETED
+    elif session.method == AuthMethod.PIN and session.device.state != DeviceState.APPROVED:
+        reason = EndReason.DEVICE_REVOKED
+    else:
+        reason = sessions.time_is_up(session, session.organisation, now)
+    if reason is None:
+        return False
+    async with audit.unit_of_work():
+        if await sessions.end(session, reason):  # parallel requests find it idle together: audited once
+            await audit.record("session.ended", organisation_id=session.organisation_id, reason=reason.value,
+                               session_id=session.id)
+    return True
+
+
+async def still_live(session_id: int) -> bool:
+    """Whether a session still stands and is not locked, as a live subscription asks now and then.
+    A session whose time is up ends here, as ``authenticate`` would end it. Unlike ``authenticate``
+    this is not a use of the session: a screen left open on a live list does not keep its session
+    from ending idle, nor from locking."""
+    session = await (Session.filter(id=session_id, ended_at=None)
+                     .select_related("user", "organisation", "device").first())
+    if session is None or session.locked_at is not None:
+        return False
+    return not await _ended_if_over(session, utcnow())
 
 
 async def logout(actor: Actor) -> Session:

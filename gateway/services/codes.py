@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
 from gateway.models import Configuration, ConnectionCode, Device, DeviceState
-from gateway.services import audit, sessions, throttle
+from gateway.services import audit, live, sessions, throttle
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import Collector, ErrorCode, refuse
@@ -186,9 +186,11 @@ async def revoke(actor: Actor, code_id: int | None, revoke_devices: bool) -> Con
             await sessions.end_for_devices(revoked, sessions.EndReason.DEVICE_REVOKED)
         await audit.record("code.revoked", organisation_id=actor.organisation_id, actor=actor,
                            code_id=code.id, revoked_devices=list(revoked))
+        await live.emit(live.REVOKED, actor.organisation_id, code_id=code.id)
         for device_id in revoked:
             await audit.record("device.revoked", organisation_id=actor.organisation_id, actor=actor,
                                device_id=device_id, reason="code revoked")
+            await live.emit(live.REVOKED, actor.organisation_id, device_id=device_id, code_id=code.id)
     return code
 
 
@@ -248,6 +250,9 @@ async def pair(runtime: Runtime, client: Client, raw_code: str, name: str | None
         )
         await audit.record("device.paired", organisation_id=code.organisation_id, actor=Actor(client=client),
                            device_id=device.id, code_id=code.id)
+        await live.emit(live.PAIRED, code.organisation_id, device_id=device.id, code_id=code.id)
+        if code.single_use:
+            await live.emit(live.USED, code.organisation_id, device_id=device.id, code_id=code.id)
     return Pairing(device_token=token, device=device, configuration=code.configuration)
 
 

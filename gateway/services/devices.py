@@ -7,10 +7,10 @@ import dataclasses
 from datetime import datetime, timedelta
 from enum import Enum
 
-from tortoise.expressions import Q
+from tortoise.expressions import F, Q
 
 from gateway.models import Device, DeviceState, Organisation, Role, User
-from gateway.services import audit, sessions, throttle
+from gateway.services import audit, live, sessions, throttle
 from gateway.services.actor import Actor
 from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.errors import ErrorCode, refuse
@@ -99,21 +99,30 @@ async def list_page(actor: Actor, state: DeviceState | None, first: int | None, 
         queryset = queryset.filter(state=state)
     if online is not None:
         since = online_since(utcnow())
-        queryset = queryset.filter(last_seen_at__gt=since) if online else queryset.filter(
-            Q(last_seen_at=None) | Q(last_seen_at__lte=since))
+        seen_since_closing = Q(offline_at=None) | Q(offline_at__lt=F("last_seen_at"))
+        queryset = queryset.filter(seen_since_closing, last_seen_at__gt=since) if online else queryset.filter(
+            Q(last_seen_at=None) | Q(last_seen_at__lte=since) | Q(offline_at__gte=F("last_seen_at")))
     return await page(queryset, first, after_id)
 
 
 def touch_due(device: Device, now) -> bool:
-    """Whether to record that the device was used: to the minute, so a request is not always a write."""
-    return device.last_seen_at is None or now - device.last_seen_at >= TOUCH_INTERVAL
+    """Whether to record that the device was used: to the minute, so a request is not always a
+    write; at once when it is offline since its live connection closed."""
+    return (device.last_seen_at is None or now - device.last_seen_at >= TOUCH_INTERVAL
+            or _closed_since_seen(device))
+
+
+def _closed_since_seen(device: Device) -> bool:
+    return device.offline_at is not None and (device.last_seen_at is None or device.offline_at >= device.last_seen_at)
 
 
 async def seen(device: Device, app_version: str | None = None) -> None:
     """Record a request of the device: when (to the minute: ``touch_due``) and, when it sent one
     that differs from the one stored, its app version. A request without a version leaves the
-    stored one alone: it says nothing about what the app runs. Most requests write nothing."""
+    stored one alone: it says nothing about what the app runs. Most requests write nothing.
+    A listed device that was offline is now online: its list hears ONLINE."""
     now = utcnow()
+    was_online = is_online(device)
     changes = {}
     if touch_due(device, now):
         changes["last_seen_at"] = now
@@ -122,6 +131,38 @@ async def seen(device: Device, app_version: str | None = None) -> None:
     if changes:
         device.update_from_dict(changes)
         await Device.filter(id=device.id).update(**changes)
+    if not was_online and device.state in LISTED:
+        await live.emit(live.ONLINE, device.organisation_id, device_id=device.id)
+
+
+async def connected(device: Device) -> None:
+    """The device holds a live connection (``thisDeviceEvents``): seen now, whatever it last wrote,
+    so that the end of an earlier connection does not count it offline (``disconnected``)."""
+    device.last_seen_at = None  # a write is due
+    await seen(device)
+
+
+# How long a device whose live connection closed has to come back before it counts as offline:
+# a register's network drops for a moment, and a reconnect is not worth an OFFLINE and an ONLINE.
+OFFLINE_GRACE_SECONDS = 10.0
+
+
+async def disconnected(device_id: int, closed_at: datetime) -> None:
+    """The device's live connection closed at ``closed_at`` and the grace has passed: unless it was
+    seen since (a request, a new connection in any process), it is offline from now, and its list
+    hears OFFLINE. One conditional write decides, so a request arriving at the same time wins."""
+    device = await Device.get_or_none(id=device_id)
+    if device is None or device.state not in LISTED:
+        return
+    gone = await Device.filter(Q(last_seen_at=None) | Q(last_seen_at__lte=closed_at), id=device_id).update(
+        offline_at=utcnow())
+    if gone:
+        await live.emit(live.OFFLINE, device.organisation_id, device_id=device_id)
+
+
+async def reload(device_id: int) -> Device | None:
+    """The device as it is now, with its organisation; None once deleted."""
+    return await Device.filter(id=device_id).select_related("organisation").first()
 
 
 async def touch(device: Device) -> None:
@@ -138,16 +179,19 @@ def online_since(now: datetime) -> datetime:
     to show a working register as offline. The price is the other way round: a device that stops
     shows offline between 2 and 3 minutes after its last request, never later.
 
-    Live subscriptions (a later change) keep a device online by the same rule: while one lasts,
-    it records a visit (``seen``) every ``TOUCH_INTERVAL``, so this stays the one definition, and
-    ``devices(online:)`` stays a plain filter on a column.
+    A live connection (``thisDeviceEvents``) keeps a device online by the same rule: while one
+    lasts, it records a visit (``seen``) every ``TOUCH_INTERVAL``, so this stays the one definition,
+    and ``devices(online:)`` stays a plain filter on columns. When one closes, the device counts as
+    offline at once after a short grace (``disconnected``), not minutes later.
     """
     return now - ONLINE_FOR - TOUCH_INTERVAL
 
 
 def is_online(device: Device) -> bool:
-    """Seen in the last 2 minutes (``online_since``)."""
-    return device.last_seen_at is not None and device.last_seen_at > online_since(utcnow())
+    """Seen in the last 2 minutes (``online_since``), and not since gone offline: its live
+    connection closed and it was not seen after (``disconnected``)."""
+    return (device.last_seen_at is not None and device.last_seen_at > online_since(utcnow())
+            and not _closed_since_seen(device))
 
 
 async def device_for_login(device: Device | None, user: User) -> tuple[Device, str | None]:
@@ -193,6 +237,7 @@ async def approve_this(actor: Actor, name: str | None) -> Device:
     async with audit.unit_of_work():
         await device.save(update_fields=["name", "state", "approved_at", "approved_by_id"])
         await audit.record("device.approved", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
+        await live.emit(live.APPROVED, actor.organisation_id, device_id=device.id)
     return device
 
 
@@ -208,6 +253,7 @@ async def rename(actor: Actor, device_id: int | None, name: str | None) -> Devic
     device = await get(actor, device_id)
     device.name = _clean_name(name)
     await device.save(update_fields=["name"])
+    await live.emit(live.RENAMED, actor.organisation_id, device_id=device.id)
     return device
 
 
@@ -220,6 +266,7 @@ async def revoke(actor: Actor, device_id: int | None) -> Device:
         await device.save(update_fields=["state"])
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_REVOKED)
         await audit.record("device.revoked", organisation_id=actor.organisation_id, actor=actor, device_id=device.id)
+        await live.emit(live.REVOKED, actor.organisation_id, device_id=device.id)
     return device
 
 
@@ -233,6 +280,7 @@ async def logout(actor: Actor, device_id: int | None) -> Device:
         ended = await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_LOGGED_OUT)
         await audit.record("device.logged_out", organisation_id=actor.organisation_id, actor=actor,
                            device_id=device.id, sessions_ended=ended)
+        await live.emit(live.LOGGED_OUT, actor.organisation_id, device_id=device.id)
     return device
 
 
@@ -245,6 +293,7 @@ async def delete(actor: Actor, device_id: int | None) -> Device:
         # The event names the device after it is gone, like its earlier events (no constraint).
         await audit.record("device.deleted", organisation_id=actor.organisation_id, actor=actor,
                            device_id=device.id, deleted_device_id=device.id, name=device.name)
+        await live.emit(live.DELETED, actor.organisation_id, device_id=device.id)
         await device.delete()
     return device
 

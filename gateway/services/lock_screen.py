@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from gateway.models import AuthMethod, Device, DeviceState, Organisation, Role, Session, User
-from gateway.services import audit, sessions
+from gateway.services import audit, live, sessions
 from gateway.services.actor import Actor, Client
 from gateway.services.clock import utcnow
 from gateway.services.errors import ErrorCode, refuse
@@ -86,6 +86,7 @@ async def lock_if_idle(session: Session, organisation: Organisation, now: dateti
 async def _audit_lock(session: Session, why: str, actor: Actor | None = None) -> None:
     await audit.record("session.locked", organisation_id=session.organisation_id, actor=actor,
                        device_id=session.device_id, session_id=session.id, user_id=session.user_id, reason=why)
+    await live.emit(live.SESSION_LOCKED, session.organisation_id, device_id=session.device_id, session_id=session.id)
 
 
 async def locked_on(device: Device | None) -> Session | None:
@@ -145,6 +146,7 @@ async def take_over(device: Device, user: User, client: Client, now: datetime) -
     mine.token_hash, mine.locked_at, mine.last_seen_at = hash_token(token), None, now
     await audit.record("session.unlocked", organisation_id=organisation.id, actor=Actor(client=client, user=user),
                        device_id=device.id, session_id=mine.id, method=AuthMethod.PIN.value)
+    await live.emit(live.SESSION_UNLOCKED, organisation.id, device_id=device.id, session_id=mine.id)
     return mine, token
 
 

@@ -1,4 +1,5 @@
-"""What services need from the running gateway: settings and the plugins' answers."""
+"""What services need from the running gateway: settings, the plugins' answers, and where
+live events go."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pluggy
 
 from gateway.models import Role
 from gateway.plugin_types import DeviceTypeSpec, OverrideActionSpec, PluginError
+from gateway.services.live import NOWHERE, Publisher
 from gateway.settings import Settings
 
 _ENUM_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -24,11 +26,12 @@ class Runtime:
     plugins: pluggy.PluginManager
     device_types: dict[str, DeviceTypeSpec]
     override_actions: dict[str, OverrideActionSpec]
+    bus: Publisher = NOWHERE  # the running app's event bus (gateway/events/); nowhere for a CLI command
 
     @classmethod
-    def build(cls, settings: Settings, plugins: pluggy.PluginManager) -> "Runtime":
+    def build(cls, settings: Settings, plugins: pluggy.PluginManager, bus: Publisher = NOWHERE) -> "Runtime":
         return cls(settings=settings, plugins=plugins, device_types=collect_device_types(plugins),
-                   override_actions=collect_override_actions(plugins))
+                   override_actions=collect_override_actions(plugins), bus=bus)
 
 
 def collect_device_types(plugins: pluggy.PluginManager) -> dict[str, DeviceTypeSpec]:

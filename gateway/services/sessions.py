@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from gateway.models import AuthMethod, Organisation, Session
-from gateway.services import audit
+from gateway.services import audit, live
 from gateway.services.actor import Actor
 from gateway.services.clock import TOUCH_INTERVAL, utcnow
 from gateway.services.pagination import one, page
@@ -71,6 +71,7 @@ async def end(session: Session, reason: EndReason) -> bool:
     ended = await Session.filter(id=session.id, ended_at=None).update(ended_at=now, end_reason=reason.value)
     if ended:
         session.ended_at, session.end_reason = now, reason.value
+        await live.sessions_ended([session])
     else:
         await session.refresh_from_db(fields=["ended_at", "end_reason"])
     return bool(ended)
@@ -85,21 +86,23 @@ async def end_for_devices(device_ids, reason: EndReason) -> int:
 
 async def end_for_user(user_id: int, reason: EndReason, keep: Session | None = None) -> int:
     """End every live session of a user but ``keep``; how many ended."""
-    live = Session.filter(user_id=user_id, ended_at=None)
+    running = Session.filter(user_id=user_id, ended_at=None)
     if keep is not None:
-        live = live.exclude(id=keep.id)
-    return await _end_all(live, reason)
+        running = running.exclude(id=keep.id)
+    return await _end_all(running, reason)
 
 
-async def _end_all(live, reason: EndReason) -> int:
-    """End the sessions of ``live``, inside the caller's transaction. Their rows are locked in id
+async def _end_all(running, reason: EndReason) -> int:
+    """End the sessions of ``running``, inside the caller's transaction. Their rows are locked in id
     order first, as every bulk end does, so that two at once (a user deleted while their register
     is revoked) wait for each other rather than each holding rows the other needs."""
     # Whole rows, not values_list: Tortoise leaves FOR UPDATE out of a values query.
-    ids = [session.id for session in await live.select_for_update().order_by("id").only("id")]
-    if not ids:
+    rows = await running.select_for_update().order_by("id").only("id", "organisation_id", "device_id")
+    if not rows:
         return 0
-    return await Session.filter(id__in=ids).update(ended_at=utcnow(), end_reason=reason.value)
+    ended = await Session.filter(id__in=[row.id for row in rows]).update(ended_at=utcnow(), end_reason=reason.value)
+    await live.sessions_ended(rows)
+    return ended
 
 
 def _scoped(actor: Actor):
