@@ -38,6 +38,8 @@ type Documents = {
     "\n  mutation UserResetPin($id: ID!) {\n    userUpdate(input: { id: $id, generatePin: true }) {\n      user { id displayName hasPin }\n      generatedPin\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.UserResetPinDocument,
     "\n  mutation UserDelete($id: ID!) {\n    userDelete(input: { id: $id }) {\n      user { id }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.UserDeleteDocument,
     "\n  mutation UserLogout($id: ID!) {\n    userLogout(input: { id: $id }) {\n      user { id }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.UserLogoutDocument,
+    "\n  subscription ConnectionCodeEvents($id: ID!) {\n    connectionCodeEvents(id: $id) {\n      type\n      at\n      connectionCode { id status useCount }\n      device { id name }\n    }\n  }\n": typeof types.ConnectionCodeEventsDocument,
+    "\n  subscription DeviceEvents($id: ID) {\n    deviceEvents(id: $id) { type deviceId at }\n  }\n": typeof types.DeviceEventsDocument,
     "\n  mutation RegisterPair($code: String!, $name: String) {\n    devicePair(input: { code: $code, name: $name }) {\n      deviceToken\n      device { id name }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.RegisterPairDocument,
     "\n  query RegisterThisDevice {\n    thisDevice {\n      known approved pinLoginAvailable name organisationName\n      lockedSession { lockedAt user { displayName } }\n    }\n  }\n": typeof types.RegisterThisDeviceDocument,
     "\n  mutation RegisterPinLogin($pin: String!) {\n    loginWithPin(input: { pin: $pin }) {\n      token\n      user { id displayName }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.RegisterPinLoginDocument,
@@ -47,6 +49,7 @@ type Documents = {
     "\n  mutation RegisterLogout {\n    logout { session { id } userErrors { message code } }\n  }\n": typeof types.RegisterLogoutDocument,
     "\n  query OverrideActions {\n    overrideActions { key label approverRoles }\n  }\n": typeof types.OverrideActionsDocument,
     "\n  mutation OverrideApprove($pin: String!, $action: OverrideAction!, $reason: String!) {\n    overrideApprove(input: { pin: $pin, action: $action, reason: $reason }) {\n      overrideToken\n      override { id action reason expiresAt }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.OverrideApproveDocument,
+    "\n  subscription ThisDeviceEvents {\n    thisDeviceEvents { type deviceId at }\n  }\n": typeof types.ThisDeviceEventsDocument,
     "\n  mutation ApproveThisDevice($name: String!) {\n    deviceApprove(input: { name: $name }) {\n      device { id name status }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.ApproveThisDeviceDocument,
     "\n  mutation DeclineThisDevice($dontAskAgain: Boolean!) {\n    deviceDeclineApproval(input: { dontAskAgain: $dontAskAgain }) {\n      device { id }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.DeclineThisDeviceDocument,
 };
@@ -75,6 +78,8 @@ const documents: Documents = {
     "\n  mutation UserResetPin($id: ID!) {\n    userUpdate(input: { id: $id, generatePin: true }) {\n      user { id displayName hasPin }\n      generatedPin\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.UserResetPinDocument,
     "\n  mutation UserDelete($id: ID!) {\n    userDelete(input: { id: $id }) {\n      user { id }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.UserDeleteDocument,
     "\n  mutation UserLogout($id: ID!) {\n    userLogout(input: { id: $id }) {\n      user { id }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.UserLogoutDocument,
+    "\n  subscription ConnectionCodeEvents($id: ID!) {\n    connectionCodeEvents(id: $id) {\n      type\n      at\n      connectionCode { id status useCount }\n      device { id name }\n    }\n  }\n": types.ConnectionCodeEventsDocument,
+    "\n  subscription DeviceEvents($id: ID) {\n    deviceEvents(id: $id) { type deviceId at }\n  }\n": types.DeviceEventsDocument,
     "\n  mutation RegisterPair($code: String!, $name: String) {\n    devicePair(input: { code: $code, name: $name }) {\n      deviceToken\n      device { id name }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.RegisterPairDocument,
     "\n  query RegisterThisDevice {\n    thisDevice {\n      known approved pinLoginAvailable name organisationName\n      lockedSession { lockedAt user { displayName } }\n    }\n  }\n": types.RegisterThisDeviceDocument,
     "\n  mutation RegisterPinLogin($pin: String!) {\n    loginWithPin(input: { pin: $pin }) {\n      token\n      user { id displayName }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.RegisterPinLoginDocument,
@@ -84,6 +89,7 @@ const documents: Documents = {
     "\n  mutation RegisterLogout {\n    logout { session { id } userErrors { message code } }\n  }\n": types.RegisterLogoutDocument,
     "\n  query OverrideActions {\n    overrideActions { key label approverRoles }\n  }\n": types.OverrideActionsDocument,
     "\n  mutation OverrideApprove($pin: String!, $action: OverrideAction!, $reason: String!) {\n    overrideApprove(input: { pin: $pin, action: $action, reason: $reason }) {\n      overrideToken\n      override { id action reason expiresAt }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.OverrideApproveDocument,
+    "\n  subscription ThisDeviceEvents {\n    thisDeviceEvents { type deviceId at }\n  }\n": types.ThisDeviceEventsDocument,
     "\n  mutation ApproveThisDevice($name: String!) {\n    deviceApprove(input: { name: $name }) {\n      device { id name status }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.ApproveThisDeviceDocument,
     "\n  mutation DeclineThisDevice($dontAskAgain: Boolean!) {\n    deviceDeclineApproval(input: { dontAskAgain: $dontAskAgain }) {\n      device { id }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.DeclineThisDeviceDocument,
 };
@@ -201,6 +207,14 @@ export function graphql(source: "\n  mutation UserLogout($id: ID!) {\n    userLo
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription ConnectionCodeEvents($id: ID!) {\n    connectionCodeEvents(id: $id) {\n      type\n      at\n      connectionCode { id status useCount }\n      device { id name }\n    }\n  }\n"): (typeof documents)["\n  subscription ConnectionCodeEvents($id: ID!) {\n    connectionCodeEvents(id: $id) {\n      type\n      at\n      connectionCode { id status useCount }\n      device { id name }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription DeviceEvents($id: ID) {\n    deviceEvents(id: $id) { type deviceId at }\n  }\n"): (typeof documents)["\n  subscription DeviceEvents($id: ID) {\n    deviceEvents(id: $id) { type deviceId at }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation RegisterPair($code: String!, $name: String) {\n    devicePair(input: { code: $code, name: $name }) {\n      deviceToken\n      device { id name }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterPair($code: String!, $name: String) {\n    devicePair(input: { code: $code, name: $name }) {\n      deviceToken\n      device { id name }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -234,6 +248,10 @@ export function graphql(source: "\n  query OverrideActions {\n    overrideAction
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation OverrideApprove($pin: String!, $action: OverrideAction!, $reason: String!) {\n    overrideApprove(input: { pin: $pin, action: $action, reason: $reason }) {\n      overrideToken\n      override { id action reason expiresAt }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n"): (typeof documents)["\n  mutation OverrideApprove($pin: String!, $action: OverrideAction!, $reason: String!) {\n    overrideApprove(input: { pin: $pin, action: $action, reason: $reason }) {\n      overrideToken\n      override { id action reason expiresAt }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ThisDeviceEvents {\n    thisDeviceEvents { type deviceId at }\n  }\n"): (typeof documents)["\n  subscription ThisDeviceEvents {\n    thisDeviceEvents { type deviceId at }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

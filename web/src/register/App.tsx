@@ -112,6 +112,12 @@ export function RegisterApp() {
     [sessionToken, deviceToken, onErrorCodes],
   );
   useEffect(() => dispose, [dispose]);
+  const events = useMemo(() => (deviceToken ? makeClient({ sessionToken: null, deviceToken }, () => {}) : null), [deviceToken]);
+  useEffect(() => (events ? events.dispose : undefined), [events]);
+  useThisDeviceEvents(events?.client ?? null, (type) => {
+    if (type === "REVOKED" || type === "DELETED") unpair(); // back to pairing at once
+    else setCheck((n) => n + 1); // ended, locked or logged out elsewhere: show what thisDevice says
+  });
   useEffect(() => {
     document.title = t("register.title");
   }, [t]);
@@ -132,7 +138,7 @@ export function RegisterApp() {
           />
         ) : (
           <Register
-            key={check}
+            key={`${check}:${sessionToken ?? ""}`} // a new session or a check starts afresh: no answer of the last one lingers
             sessionToken={sessionToken}
             setSession={setSession}
             setDeviceToken={(token) => {
@@ -204,10 +210,6 @@ function Register({
     pause: !sessionToken || !device.data || Boolean(device.data.thisDevice.lockedSession),
   });
   const [prompt, setPrompt] = useState(false);
-  useThisDeviceEvents((type) => {
-    if (type === "REVOKED" || type === "DELETED") unpair();
-    else recheck();
-  });
   // While nobody is logged in, ask thisDevice again now and then (the device token alone, so
   // no session's idle clock moves): PIN login turned on or off in the back office shows here.
   useEffect(() => {
