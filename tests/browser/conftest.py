@@ -82,12 +82,15 @@ class Gateway:
         assert not body.get("errors"), body
         return body["data"]
 
-    def admin(self, query: str, variables: dict | None = None) -> dict:
+    def admin_token(self) -> str:
         if self._admin_token is None:
             data = self.graphql('mutation { loginWithPassword(input: {username: "admin", password: "%s"}) { token } }'
                                 % ADMIN_PASSWORD)
             self._admin_token = data["loginWithPassword"]["token"]
-        return self.graphql(query, variables, self._admin_token)
+        return self._admin_token
+
+    def admin(self, query: str, variables: dict | None = None) -> dict:
+        return self.graphql(query, variables, self.admin_token())
 
 
 @pytest.fixture(scope="session")
@@ -144,10 +147,14 @@ class Pages:
         self.requests: list[str] = []
         self.contexts = []
 
-    def open(self, path: str = "/", locale: str = "en-GB", width: int = 1100, height: int = 800):
+    def open(self, path: str = "/", locale: str = "en-GB", width: int = 1100, height: int = 800,
+             office_session: str | None = None):
+        """office_session: a back office already logged in with this session token."""
         context = self.browser.new_context(locale=locale, viewport={"width": width, "height": height},
                                            base_url=self.gateway.url)
         context.set_default_timeout(10_000)
+        if office_session:
+            context.add_init_script(f"localStorage.setItem('pairgate.backoffice.session', {json.dumps(office_session)})")
         self.contexts.append(context)
         page = context.new_page()
         page.on("request", lambda request: self.requests.append(request.url))

@@ -107,6 +107,9 @@ def test_seed_story_back_office_and_register_side_by_side(pages):
     expect(register.get_by_role("heading", name="Enter your PIN")).to_be_visible(timeout=LIVE)
     assert_accessible(register, "PIN pad")
     screenshot(register, "register-pin-pad")
+    register.get_by_label("PIN code").focus()
+    register.keyboard.press("Tab")  # to the pad's first key: focus shows
+    assert register.evaluate("getComputedStyle(document.activeElement).outlineStyle") not in ("none", "")
     type_pin(register, ana)
     expect(register.get_by_text("Logged in: Ana")).to_be_visible()
     assert_accessible(register, "sale screen")
@@ -152,6 +155,13 @@ def test_seed_story_back_office_and_register_side_by_side(pages):
     assert_accessible(office, "device details")
     screenshot(office, "device-details")
 
+    nav(office, "Audit log")
+    expect(office.get_by_role("cell", name="override.approved")).to_be_visible()
+    assert_accessible(office, "audit log")
+    nav(office, "Connection codes")
+    expect(office.get_by_role("row", name=re.compile("Bar register.*Active.*1"))).to_be_visible()
+    assert_accessible(office, "connection codes")
+
     # The admin revokes the register: it returns to its pairing screen at once.
     nav(office, "Log in with PIN code")
     office.get_by_role("button", name="Actions for Till 1").click()
@@ -196,6 +206,8 @@ def test_french_from_the_browser_language_and_the_switch(pages):
 def test_graphiql_works_offline(pages):
     page = pages.open("/graphql")
     expect(page.locator(".graphiql-container")).to_be_visible()
+    expect(page.locator(".graphiql-query-editor")).to_contain_text("deviceTypes")
+    page.wait_for_load_state("networkidle")  # the schema's introspection, before running
     page.get_by_role("button", name=re.compile("Execute query", re.I)).click()
     expect(page.locator(".result-window")).to_contain_text("CUSTOMER_DISPLAY")
     screenshot(page, "graphiql")
@@ -218,6 +230,7 @@ def test_register_pairs_with_the_pairing_uri_its_qr_code_holds(pages, gateway):
     register.get_by_label("Connection code").fill(code["pairingUri"])
     register.get_by_role("button", name="Pair").click()
     expect(register.get_by_role("heading", name=re.compile("^(Enter your PIN|Log in)$"))).to_be_visible()
+    assert_accessible(register, "register after pairing")
     assert register.evaluate("localStorage.getItem('pairgate.register.device')")
     # The same single-use code again, on another register: a precise error.
     other = pages.open("/register")
@@ -225,3 +238,15 @@ def test_register_pairs_with_the_pairing_uri_its_qr_code_holds(pages, gateway):
     other.get_by_role("button", name="Pair").click()
     expect(other.get_by_role("alert")).to_contain_text("Already used.")
     assert_accessible(other, "register pairing with an error")
+
+    # Revoking the code from the back office, with its devices: the register is back to pairing.
+    office = pages.open("/codes", office_session=gateway.admin_token())
+    office.get_by_role("link", name="Terrace").click()
+    office.get_by_role("button", name="Revoke this code").click()
+    banner = office.get_by_role("alertdialog", name="Revoke this code?")
+    banner.get_by_label("Also revoke the device it paired").check()
+    assert_accessible(office, "revoke confirmation banner")
+    screenshot(office, "connection-code-revoke")
+    banner.get_by_role("button", name="Revoke").click()
+    expect(office.get_by_text("Status: Revoked")).to_be_visible()
+    expect(register.get_by_role("heading", name="Pair this register")).to_be_visible(timeout=LIVE)
