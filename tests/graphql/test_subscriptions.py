@@ -249,3 +249,20 @@ async def test_a_subscription_ends_when_its_session_times_out_unused(api, monkey
         ended = await live.next(watching)
         assert ended["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert (await api.post("{ viewer { user { id } } }", token=org.token))["data"]["viewer"] is None
+
+
+async def test_a_socket_outliving_its_session_reads_as_whoever_it_is_now(api):
+    org, register = await pin_ready(api)
+    staff = await pin_login(api, "24680", register)
+    async with connect(api.client, staff["token"], register) as till:
+        mine = await till.subscribe(THIS_DEVICE)
+        await till.silent(mine, 0.2)
+        asked = await till.subscribe("{ viewer { user { username } } }")
+        assert (await till.event(asked)) == {"user": {"username": "sam"}}
+        await api.data("mutation { sessionLock(input: {}) { userErrors { code } } }", token=staff["token"],
+                       device_token=register)
+        locked = await till.event(mine)  # its own events still read as the device it is
+        assert locked["type"] == "SESSION_LOCKED" and locked["device"]["name"] == "Till 1"
+        again = await till.subscribe("{ viewer { user { username } } }")
+        refused = await till.next(again)
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "SESSION_LOCKED"
