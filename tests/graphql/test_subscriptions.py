@@ -266,3 +266,15 @@ async def test_a_socket_outliving_its_session_reads_as_whoever_it_is_now(api):
         again = await till.subscribe("{ viewer { user { username } } }")
         refused = await till.next(again)
         assert refused["payload"]["errors"][0]["extensions"]["code"] == "SESSION_LOCKED"
+
+
+async def test_each_operation_on_a_socket_authenticates_afresh(api):
+    org, register = await pin_ready(api)
+    staff = await pin_login(api, "24680", register)
+    async with connect(api.client, staff["token"], register) as socket:  # no subscription to hear the lock
+        assert (await socket.event(await socket.subscribe("{ viewer { user { username } } }"))) == {
+            "user": {"username": "sam"}}
+        await api.data("mutation { sessionLock(input: {}) { userErrors { code } } }", token=staff["token"],
+                       device_token=register)
+        refused = await socket.next(await socket.subscribe("{ viewer { user { username } } }"))
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "SESSION_LOCKED"
