@@ -50,6 +50,7 @@ class PostgresBus:
         self.dsn = listener_dsn(database_url)
         self.connection_name = connection_name
         self.listening = asyncio.Event()  # set while the listening connection is up
+        self.listener_pid: int | None = None  # its server process, as pg_stat_activity names it
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
@@ -95,6 +96,7 @@ class PostgresBus:
                 lost = asyncio.Event()
                 connection.add_termination_listener(lambda _connection: lost.set())
                 await connection.add_listener(CHANNEL, self._heard)
+                self.listener_pid = connection.get_server_pid()
                 self.listening.set()
                 if not first:
                     log.info("listening for live events again; subscribers read again")

@@ -201,5 +201,13 @@ def _authorized(next_, source, info: GraphQLResolveInfo, args):
 class Authorization(SchemaExtension):
     """The same check on Strawberry's own execution path (its WebSocket transport, ``Schema.execute``)."""
 
+    def on_operation(self):
+        # A WebSocket lives longer than its session may: each operation on it authenticates afresh,
+        # so one sent after the session ended or locked is not read with the session that was.
+        context = self.execution_context.context
+        if getattr(context, "connection_params", None) is not None:
+            context.forget_actor()
+        yield
+
     def resolve(self, _next, root, info, *args, **kwargs):
         return authorize(_next, root, info, **kwargs)

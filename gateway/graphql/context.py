@@ -91,13 +91,22 @@ class Context:
         else:
             actor = Actor(client=self.client, session=session, user=session.user if session else None, device=device)
         self.reader = Reader.of(actor)
+        if actor.user is None and self.connection_params is not None and device is not None:
+            # A register's live connection with no session of its own (or a locked one) reads
+            # its device's events as the device: what a device that has just paired reads.
+            self.reader = Reader.of_device(device)
         return actor
 
+    async def session_id(self) -> int | None:
+        """The id of the request's session, live or locked, when it has one."""
+        actor = await self.actor()
+        session = actor.session or actor.locked_session
+        return session.id if session else None
+
     def forget_actor(self) -> None:
-        """The session was found over (by a live subscription): a WebSocket's next operation
-        authenticates afresh, rather than as the session that was."""
+        """A WebSocket's session may have ended or locked since it was looked up: the next
+        ``actor()`` looks it up afresh, and reads with the eyes it then finds."""
         self._actor = None
-        self.reader = ANONYMOUS
 
     def session_locked(self) -> None:
         """The request has just locked its own session: what it does after this, it does locked.

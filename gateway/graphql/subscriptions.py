@@ -47,6 +47,7 @@ class Follow:
 
 async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
     hub = info.context.runtime.bus.hub
+    connection_session = await info.context.session_id()
     with hub.subscribe(what.organisation_id) as subscriber:
         next_check = _clock() + RECHECK_SECONDS
         while True:
@@ -62,8 +63,13 @@ async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
                     await _check(info, what)
                     next_check = _clock() + RECHECK_SECONDS
                 continue
-            if what.session_id is not None and event.session_id == what.session_id and event.type in SESSION_OVER:
-                _session_over(info)
+            if event.type in SESSION_OVER and event.session_id is not None:
+                if event.session_id == connection_session:
+                    # The connection's own session is over: what follows is read as whoever it is now.
+                    info.context.forget_actor()
+                    await info.context.actor()
+                if event.session_id == what.session_id:
+                    raise NotAuthenticated()
             if event.type == live.RESYNC or what.wanted(event):
                 yield _fresh(info, event)
                 if what.final(event):
@@ -78,15 +84,11 @@ def _fresh(info: Info, event: LiveEvent) -> LiveEvent:
 
 async def _check(info: Info, what: Follow) -> None:
     if what.session_id is not None and not await auth.still_live(what.session_id):
-        _session_over(info)
+        info.context.forget_actor()
+        await info.context.actor()  # the connection reads as whoever it is now
+        raise NotAuthenticated()
     if what.quiet is not None:
         await what.quiet()
-
-
-def _session_over(info: Info):
-    # The connection's later operations authenticate afresh, and find no session.
-    info.context.forget_actor()
-    raise NotAuthenticated()
 
 
 def _clock() -> float:

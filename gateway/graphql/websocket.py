@@ -14,7 +14,6 @@ from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 
-from gateway.graphql.access import Reader
 from gateway.graphql.context import Context
 from gateway.services.runtime import Runtime
 
@@ -45,13 +44,11 @@ class PairgateView(GraphQLView):
         return socket
 
     async def on_ws_connect(self, context: Context):
-        """Refuse a connection whose tokens are nobody's; a device token alone reads its device."""
+        """Refuse a connection whose tokens are nobody's."""
         actor = await context.actor()
         if context.has_bearer and actor.user is None and actor.locked_session is None:
             raise ConnectionRejectionError()
         device = await context.device()
         if context.client.device_token is not None and device is None:
             raise ConnectionRejectionError()
-        if actor.user is None and actor.locked_session is None and device is not None:
-            context.reader = Reader.of_device(device)
         return await super().on_ws_connect(context)

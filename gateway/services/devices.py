@@ -116,15 +116,16 @@ def _closed_since_seen(device: Device) -> bool:
     return device.offline_at is not None and (device.last_seen_at is None or device.offline_at >= device.last_seen_at)
 
 
-async def seen(device: Device, app_version: str | None = None) -> None:
+async def seen(device: Device, app_version: str | None = None, now_at_least: bool = False) -> None:
     """Record a request of the device: when (to the minute: ``touch_due``) and, when it sent one
     that differs from the one stored, its app version. A request without a version leaves the
     stored one alone: it says nothing about what the app runs. Most requests write nothing.
-    A listed device that was offline is now online: its list hears ONLINE."""
+    A listed device that was offline is now online: its list hears ONLINE. ``now_at_least``
+    writes the time whenever it last wrote it."""
     now = utcnow()
     was_online = is_online(device)
     changes = {}
-    if touch_due(device, now):
+    if now_at_least or touch_due(device, now):
         changes["last_seen_at"] = now
     if app_version is not None and app_version != device.app_version:
         changes["app_version"] = app_version
@@ -138,8 +139,7 @@ async def seen(device: Device, app_version: str | None = None) -> None:
 async def connected(device: Device) -> None:
     """The device holds a live connection (``thisDeviceEvents``): seen now, whatever it last wrote,
     so that the end of an earlier connection does not count it offline (``disconnected``)."""
-    device.last_seen_at = None  # a write is due
-    await seen(device)
+    await seen(device, now_at_least=True)
 
 
 # How long a device whose live connection closed has to come back before it counts as offline:
