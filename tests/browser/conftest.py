@@ -10,7 +10,10 @@ Playwright's own browser download is not used: Chromium comes from Debian
 why, when Chromium or web/dist is missing; in CI (CI=true) they fail instead.
 
 The tests use Playwright's sync API in plain (not async) tests, so pytest-asyncio's
-auto mode never runs an event loop around them.
+auto mode never runs an event loop around them. The sync API keeps an event loop
+running in the main thread while it is open, which the async tests after these could
+not start theirs beside: so the browser (and the gateway) live as long as this
+package's tests, not the session.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class Gateway:
         return self.graphql(query, variables, self.admin_token())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def gateway(ready, tmp_path_factory):
     data = tmp_path_factory.mktemp("gateway")
     port = _free_port()
@@ -124,7 +127,7 @@ def gateway(ready, tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(ready):
     from playwright.sync_api import sync_playwright
 
@@ -191,4 +194,5 @@ def screenshot(page, name: str) -> None:
     """The README's pictures. In CI they go to a scratch folder, so a run leaves the checkout clean."""
     folder = Path(os.environ.get("PAIRGATE_SCREENSHOTS_DIR") or SCREENSHOTS)
     folder.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # every picture from the top of its page
     page.screenshot(path=str(folder / f"{name}.png"))

@@ -34,6 +34,12 @@ const Logout = graphql(`
   }
 `);
 
+const KnownDevice = graphql(`
+  query BackOfficeThisDevice {
+    thisDevice { known }
+  }
+`);
+
 const Viewer = graphql(`
   query BackOfficeViewer {
     viewer { user { id displayName role } organisation { id name } }
@@ -77,6 +83,7 @@ export function BackOffice() {
 
   return (
     <Provider value={client}>
+      {deviceToken && <ForgetDeadDevice onDead={() => { save(DEVICE_KEY, null); setDeviceToken(null); }} />}
       {sessionToken === null ? (
         <LoginPage onLoggedIn={loggedIn} />
       ) : prompt ? (
@@ -88,6 +95,17 @@ export function BackOffice() {
       )}
     </Provider>
   );
+}
+
+/** A device token the gateway no longer knows (the device was deleted) is dropped: the next
+ *  login gets a new one, and the live updates' connection is not refused for it. */
+function ForgetDeadDevice({ onDead }: { onDead: () => void }) {
+  const [device] = useQuery({ query: KnownDevice, requestPolicy: "network-only" });
+  const known = device.data?.thisDevice.known;
+  useEffect(() => {
+    if (known === false) onDead();
+  }, [known, onDead]);
+  return null;
 }
 
 function Frame({ children, nav }: { children: React.ReactNode; nav?: React.ReactNode }) {

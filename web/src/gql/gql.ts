@@ -16,6 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation BackOfficeLogin($username: String!, $password: String!) {\n    loginWithPassword(input: { username: $username, password: $password }) {\n      token\n      deviceToken\n      deviceApproval\n      user { id displayName }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": typeof types.BackOfficeLoginDocument,
     "\n  mutation BackOfficeLogout {\n    logout { session { id } userErrors { message code } }\n  }\n": typeof types.BackOfficeLogoutDocument,
+    "\n  query BackOfficeThisDevice {\n    thisDevice { known }\n  }\n": typeof types.BackOfficeThisDeviceDocument,
     "\n  query BackOfficeViewer {\n    viewer { user { id displayName role } organisation { id name } }\n  }\n": typeof types.BackOfficeViewerDocument,
     "\n  query AuditEvents {\n    auditEvents(first: 100) {\n      nodes { id type createdAt ipAddress data actor { id displayName } device { id name } }\n    }\n  }\n": typeof types.AuditEventsDocument,
     "\n  query ConnectionCodes {\n    connectionCodes(first: 100) {\n      nodes {\n        id description deviceType status useCount singleUse expiresAt lastPairedAt\n        configuration { id name }\n      }\n    }\n  }\n": typeof types.ConnectionCodesDocument,
@@ -56,6 +57,7 @@ type Documents = {
 const documents: Documents = {
     "\n  mutation BackOfficeLogin($username: String!, $password: String!) {\n    loginWithPassword(input: { username: $username, password: $password }) {\n      token\n      deviceToken\n      deviceApproval\n      user { id displayName }\n      userErrors { field message code retryAfterSeconds }\n    }\n  }\n": types.BackOfficeLoginDocument,
     "\n  mutation BackOfficeLogout {\n    logout { session { id } userErrors { message code } }\n  }\n": types.BackOfficeLogoutDocument,
+    "\n  query BackOfficeThisDevice {\n    thisDevice { known }\n  }\n": types.BackOfficeThisDeviceDocument,
     "\n  query BackOfficeViewer {\n    viewer { user { id displayName role } organisation { id name } }\n  }\n": types.BackOfficeViewerDocument,
     "\n  query AuditEvents {\n    auditEvents(first: 100) {\n      nodes { id type createdAt ipAddress data actor { id displayName } device { id name } }\n    }\n  }\n": types.AuditEventsDocument,
     "\n  query ConnectionCodes {\n    connectionCodes(first: 100) {\n      nodes {\n        id description deviceType status useCount singleUse expiresAt lastPairedAt\n        configuration { id name }\n      }\n    }\n  }\n": types.ConnectionCodesDocument,
@@ -116,6 +118,10 @@ export function graphql(source: "\n  mutation BackOfficeLogin($username: String!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation BackOfficeLogout {\n    logout { session { id } userErrors { message code } }\n  }\n"): (typeof documents)["\n  mutation BackOfficeLogout {\n    logout { session { id } userErrors { message code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query BackOfficeThisDevice {\n    thisDevice { known }\n  }\n"): (typeof documents)["\n  query BackOfficeThisDevice {\n    thisDevice { known }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
