@@ -250,3 +250,15 @@ def test_register_pairs_with_the_pairing_uri_its_qr_code_holds(pages, gateway):
     banner.get_by_role("button", name="Revoke").click()
     expect(office.get_by_text("Status: Revoked")).to_be_visible()
     expect(register.get_by_role("heading", name="Pair this register")).to_be_visible(timeout=LIVE)
+
+    # The revoked device is still listed: rename it, then delete it.
+    nav(office, "Log in with PIN code")
+    office.get_by_role("button", name="Actions for Terrace").click()
+    office.get_by_role("button", name="Rename").click()
+    office.get_by_label("New name").fill("Old terrace till")
+    office.get_by_role("button", name="Rename").click()
+    expect(office.get_by_role("row", name=re.compile("Old terrace till.*Revoked"))).to_be_visible()
+    office.get_by_role("button", name="Actions for Old terrace till").click()
+    office.get_by_role("button", name="Delete").click()
+    office.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+    expect(office.get_by_role("link", name="Old terrace till")).to_have_count(0)
