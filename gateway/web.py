@@ -20,6 +20,15 @@ DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
+# The browser itself holds the pages to this host: a script or stylesheet from anywhere
+# else is refused, and no other site may frame them. Inline styles stay allowed (React's
+# style attributes, GraphiQL's), inline scripts do not; data: images are the QR codes.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+PAGE_HEADERS = {"Cache-Control": NO_CACHE, "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "X-Content-Type-Options": "nosniff"}
 
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>pairgate</title></head>
@@ -35,9 +44,8 @@ NOT_BUILT = """<!doctype html>
 def _page(relative: str, what: str) -> web.StreamResponse:
     path = DIST / relative
     if not path.is_file():
-        return web.Response(text=NOT_BUILT.format(what=what), content_type="text/html",
-                            headers={"Cache-Control": NO_CACHE})
-    return web.FileResponse(path, headers={"Cache-Control": NO_CACHE, "Content-Type": "text/html; charset=utf-8"})
+        return web.Response(text=NOT_BUILT.format(what=what), content_type="text/html", headers=PAGE_HEADERS)
+    return web.FileResponse(path, headers={**PAGE_HEADERS, "Content-Type": "text/html; charset=utf-8"})
 
 
 async def back_office(request: web.Request) -> web.StreamResponse:
@@ -58,7 +66,7 @@ async def asset(request: web.Request) -> web.StreamResponse:
     # One plain file name, nothing that climbs out of the folder.
     if "/" in name or "\\" in name or name.startswith(".") or not (folder / name).is_file():
         raise web.HTTPNotFound(text="Not found.")
-    return web.FileResponse(folder / name, headers={"Cache-Control": IMMUTABLE})
+    return web.FileResponse(folder / name, headers={"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"})
 
 
 def wants_graphiql(request: web.Request) -> bool:

@@ -34,6 +34,15 @@ async def test_back_office_and_its_client_routes_get_index_html_revalidated(api,
         assert response.headers["Content-Type"].startswith("text/html")
 
 
+async def test_pages_may_load_only_from_this_host(api, dist):
+    for path, headers in (("/", {}), ("/register", {}), ("/graphql", {"Accept": "text/html"})):
+        response = await api.client.get(path, headers=headers)
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self';" in policy, path
+        assert "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
 async def test_register_app_and_its_routes(api, dist):
     for path in ("/register", "/register/", "/register/pin"):
         response = await api.client.get(path)

@@ -148,6 +148,7 @@ class Pages:
         self.browser = browser
         self.gateway = gateway
         self.requests: list[str] = []
+        self.refused: list[str] = []  # what the Content-Security-Policy blocked
         self.contexts = []
 
     def open(self, path: str = "/", locale: str = "en-GB", width: int = 1100, height: int = 800,
@@ -156,12 +157,17 @@ class Pages:
         context = self.browser.new_context(locale=locale, viewport={"width": width, "height": height},
                                            base_url=self.gateway.url)
         context.set_default_timeout(10_000)
+        # axe-core from npm, in every page before its own scripts (an init script is not
+        # an inline script: the pages' Content-Security-Policy need not allow it).
+        context.add_init_script(path=str(AXE))
         if office_session:
             context.add_init_script(f"localStorage.setItem('pairgate.backoffice.session', {json.dumps(office_session)})")
         self.contexts.append(context)
         page = context.new_page()
         page.on("request", lambda request: self.requests.append(request.url))
         page.on("websocket", lambda ws: self.requests.append(ws.url))
+        page.on("console", lambda message: "Content Security Policy" in message.text
+                and self.refused.append(message.text))
         page.goto(path)
         return page
 
@@ -178,12 +184,11 @@ def pages(browser, gateway):
     for context in opened.contexts:
         context.close()
     assert opened.foreign() == [], "a page fetched from another host"
+    assert opened.refused == [], "the pages' Content-Security-Policy refused something they use"
 
 
 def assert_accessible(page, screen: str) -> None:
     """No serious or critical axe-core violation on what the page shows now."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=AXE.read_text())
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     bad = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
            for v in result if v["impact"] in ("serious", "critical")]
