@@ -112,7 +112,9 @@ class Subscription:
         "once that it was revoked or deleted (the subscription then ends with UNAUTHENTICATED: pair again), "
         "logged out, or that a session on it ended or locked. While it lasts the device is online."))
     async def this_device_events(self, info: Info) -> AsyncGenerator[DeviceEvent, None]:
-        device = await info.context.device()
+        actor = await info.context.actor()
+        # Beside a session, a device token of another organisation is no device.
+        device = actor.device if actor.user is not None else await info.context.device()
         if device is None or device.state == DeviceState.REVOKED:
             raise NotAuthenticated()
         device_id = device.id
