@@ -4,7 +4,8 @@ import json
 import re
 from pathlib import Path
 
-from tests.support import PASSWORD, in_days, new_org
+from tests.graphql.live_client import connect
+from tests.support import PASSWORD, code, configuration, in_days, new_org, pair, pin_login, pin_ready
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "queries"
 # What each example hands on to the next ones: placeholder -> path into its data.
@@ -46,7 +47,7 @@ def _user_errors(value):
 async def test_every_example_runs(api):
     await new_org(api)
     state = {"password": PASSWORD, "expiresAt": in_days(30)}
-    files = sorted(EXAMPLES.glob("*.graphql"))
+    files = [path for path in sorted(EXAMPLES.glob("*.graphql")) if not _is_subscription(path)]
     assert len(files) >= 10
     for path in files:
         raw = path.with_suffix(".json").read_text() if path.with_suffix(".json").exists() else "{}"
@@ -73,3 +74,34 @@ async def test_every_example_runs(api):
             assert body["data"]["loginWithPin"]["session"]["id"] == state["lockedSessionId"]
             assert state["unlockedToken"] != state["pinToken"]
     assert body["data"]["logout"]["session"]["endReason"] == "LOGOUT"
+
+
+def _is_subscription(path: Path) -> bool:
+    return re.search(r"^\s*subscription\b", path.read_text(), re.MULTILINE) is not None
+
+
+async def test_every_subscription_example_hears_its_event(api):
+    """The subscriptions among the examples, over WebSocket as a screen holds them."""
+    org, register = await pin_ready(api)
+    issued = await code(api, org, await configuration(api, org))
+    state = {"connectionCodeId": issued["id"]}
+    files = {path.stem: path for path in sorted(EXAMPLES.glob("*.graphql")) if _is_subscription(path)}
+    assert set(files) == {"50-connection-code-events", "51-device-events", "52-this-device-events"}
+
+    def variables(stem: str) -> dict:
+        raw = files[stem].with_suffix(".json")
+        text = raw.read_text() if raw.exists() else "{}"
+        return json.loads(re.sub(r"\{\{(\w+)\}\}", lambda m: state[m.group(1)], text))
+
+    async with connect(api.client, org.token) as back_office, connect(api.client, device_token=register) as till:
+        screen = await back_office.subscribe(files["50-connection-code-events"].read_text(),
+                                             variables("50-connection-code-events"))
+        device_list = await back_office.subscribe(files["51-device-events"].read_text(), variables("51-device-events"))
+        own = await till.subscribe(files["52-this-device-events"].read_text(), variables("52-this-device-events"))
+        await till.silent(own, 0.3)
+        await pin_login(api, "24680", register)
+        started = await back_office.event(device_list)
+        assert started["type"] == "SESSION_STARTED" and started["session"]["user"] == {"displayName": "sam"}
+        assert (await till.event(own))["type"] == "SESSION_STARTED"
+        await pair(api, issued["code"], "Bar iPad")
+        assert (await back_office.event(screen))["device"]["name"] == "Bar iPad"

@@ -15,6 +15,8 @@ from typing import Annotated, AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from gateway.graphql import codes as code_types
+from gateway.graphql import devices as device_types
 from gateway.graphql import ids
 from gateway.graphql.loaders import related
 from gateway.graphql.subscriptions import Follow, follow
@@ -49,13 +51,11 @@ class ConnectionCodeEvent:
 
     @strawberry.field(description="The code as it is now (status, use count…).")
     def connection_code(self, info: Info) -> ConnectionCodeRef | None:
-        from gateway.graphql.codes import ConnectionCode
-        return related(info.context.loaders.code, self.event.code_id, ConnectionCode.of)
+        return related(info.context.loaders.code, self.event.code_id, code_types.ConnectionCode.of)
 
     @strawberry.field(description="The device that paired (PAIRED, USED).")
     def device(self, info: Info) -> DeviceRef | None:
-        from gateway.graphql.devices import Device
-        return related(info.context.loaders.device, self.event.device_id, Device.of)
+        return device_types.device(info, self.event.device_id)
 
     @strawberry.field(description="When it happened.")
     def at(self) -> datetime:

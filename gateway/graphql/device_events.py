@@ -18,7 +18,9 @@ from typing import Annotated, AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from gateway.graphql import devices as device_types
 from gateway.graphql import ids
+from gateway.graphql import sessions as session_types
 from gateway.graphql.loaders import related
 from gateway.graphql.subscriptions import Follow, follow
 from gateway.models import DeviceState
@@ -72,13 +74,11 @@ class DeviceEvent:
 
     @strawberry.field(description="The device as it is now; null once deleted.")
     def device(self, info: Info) -> DeviceRef | None:
-        from gateway.graphql.devices import Device
-        return related(info.context.loaders.device, self.event.device_id, Device.of)
+        return device_types.device(info, self.event.device_id)
 
     @strawberry.field(description="The session a SESSION_* event is about.")
     def session(self, info: Info) -> SessionRef | None:
-        from gateway.graphql.sessions import Session
-        return related(info.context.loaders.session, self.event.session_id, Session.of)
+        return related(info.context.loaders.session, self.event.session_id, session_types.Session.of)
 
     @strawberry.field(description="When it happened.")
     def at(self) -> datetime:
@@ -112,7 +112,9 @@ class Subscription:
         "once that it was revoked or deleted (the subscription then ends with UNAUTHENTICATED: pair again), "
         "logged out, or that a session on it ended or locked. While it lasts the device is online."))
     async def this_device_events(self, info: Info) -> AsyncGenerator[DeviceEvent, None]:
-        device = await info.context.device()
+        actor = await info.context.actor()
+        # Beside a session, a device token of another organisation is no device.
+        device = actor.device if actor.user is not None else await info.context.device()
         if device is None or device.state == DeviceState.REVOKED:
             raise NotAuthenticated()
         device_id = device.id

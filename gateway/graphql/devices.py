@@ -79,8 +79,10 @@ class Device(node.Node):
         return DeviceStatus(self.model.state.value)
 
     @strawberry.field(description=(
-        "It made a request in the last 2 minutes. `lastSeenAt` is written once a minute at most, so a "
-        "device that stops shows offline between 2 and 3 minutes after its last request."))
+        "It made a request in the last 2 minutes, or holds a live connection (`thisDeviceEvents`). "
+        "`lastSeenAt` is written once a minute at most, so a device that stops shows offline between 2 "
+        "and 3 minutes after its last request; one whose live connection closes, 10 seconds after, "
+        "unless it comes back."))
     def online(self) -> bool:
         return devices.is_online(self.model)
 

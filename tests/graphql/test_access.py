@@ -16,6 +16,8 @@ cannot hide a leak beside it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 
 from graphql import GraphQLInterfaceType, get_named_type, is_leaf_type, is_required_argument
@@ -446,3 +448,106 @@ async def test_staff_may_ask_the_type_of_what_they_read(api):
     assert body["data"] == {"viewer": {"device": {"__typename": "Device", "name": "Till 1",
                                                   "configuration": {"__typename": "Configuration",
                                                                     "name": "Front counter"}}}}
+
+
+# -- live events ----------------------------------------------------------------
+
+class Register(Anonymous):
+    """A live connection with A's register's device token and no live session of its own reads
+    its device's events as the device: itself and its configuration's name, as a device that has
+    just paired reads them."""
+
+    async def may_read(self, seeded, type_name, pk, field):
+        if type_name == "Device":
+            return pk == seeded.register.id and field in STAFF_FIELDS["Device"]
+        if type_name == "Configuration":
+            return pk == seeded.register.configuration_id and field in STAFF_FIELDS["Configuration"]
+        return False
+
+
+class LockedRegister(Register):
+    errors = {"SESSION_LOCKED", "FORBIDDEN"}  # locked for what a session does; the device's own events as above
+
+
+def _event_documents(schema, code_id: str, register_id: str) -> list[str]:
+    """Every subscription, and through each event every object it names, each field alone, and
+    what those objects name in turn (ids)."""
+    roots = {"connectionCodeEvents": f'(id: "{code_id}")', "deviceEvents": "",
+             "deviceEvents ": f'(id: "{register_id}")', "thisDeviceEvents": ""}
+    documents = []
+    for root, args in roots.items():
+        event = get_named_type(schema.subscription_type.fields[root.strip()].type)
+        for name, field in event.fields.items():
+            named = get_named_type(field.type)
+            if is_leaf_type(named):
+                continue
+            selections = [leaf for leaf in _leaves(named)]
+            for inner, inner_field in named.fields.items():
+                target = get_named_type(inner_field.type)
+                arguments = _args(inner_field)
+                if is_leaf_type(target) or arguments is None:
+                    continue
+                if target.name.endswith("Connection"):
+                    selections.append(f"{inner}{arguments} {{ nodes {{ __typename id }} }}")
+                else:
+                    selections.append(f"{inner}{arguments} {{ __typename id }}")
+            for selection in selections:
+                documents.append(f"subscription {{ {root.strip()}{args} {{ type {name} {{ __typename id {selection} }} }} }}")
+    return documents
+
+
+async def test_nobody_reads_beyond_the_matrix_in_live_events(api, settings):
+    from tests.graphql.live_client import connect
+
+    seeded = await _seed(api)
+    schema = _schema(settings)
+    admin = await login(api, "admin-a")
+    code_id = (await api.data("{ connectionCodes { nodes { id } } }", token=admin))["connectionCodes"]["nodes"][0]["id"]
+    register_id = ids.encode("Device", seeded.register.id)
+    documents = _event_documents(schema, code_id, register_id)
+    callers = [
+        (Register("a register's socket", {}), {"deviceToken": seeded.register_token}),
+        (Staff("STAFF of A", {}), {"authorization": f"Bearer {seeded.staff_token}", "deviceToken": seeded.register_token}),
+        (ManagerOfB("MANAGER of B", {}), {"authorization": f"Bearer {seeded.manager_b_token}",
+                                           "deviceToken": seeded.register_token}),
+        (LockedRegister("a locked session's socket", {}), {"authorization": f"Bearer {seeded.locked_token}",
+                                                            "deviceToken": seeded.register_token}),
+    ]
+    leaks, heard = [], {}
+    async with contextlib.AsyncExitStack() as stack:
+        listening = []
+        for caller, payload in callers:
+            walk = Walk(api, schema, seeded, caller)
+            for start in range(0, len(documents), 20):  # at most 20 operations per connection
+                socket = await stack.enter_async_context(connect(api.client, **_credentials(payload)))
+                for document in documents[start:start + 20]:
+                    listening.append((walk, socket, document, await socket.subscribe(document)))
+        await asyncio.sleep(0.5)
+        # Events that name every kind of object: a rename, a PIN login (a session), a pairing (a code).
+        await api.data('mutation($id: ID!) { deviceRename(input: {id: $id, name: "Till 1"}) { userErrors { code } } }',
+                       {"id": register_id}, token=admin)
+        await pin_login(api, "13579", seeded.register_token)
+        await pair(api, seeded.code_value, "Till 3")
+        await asyncio.sleep(1.5)
+        for walk, socket, document, operation in listening:
+            while not socket.inbox[operation].empty():
+                message = socket.inbox[operation].get_nowait()
+                if message["type"] == "complete":
+                    continue
+                errors = message["payload"] if message["type"] == "error" else message["payload"].get("errors", [])
+                for error in errors:
+                    code = error.get("extensions", {}).get("code")
+                    assert code in walk.caller.errors | {"BAD_USER_INPUT"}, (walk.caller.name, document, error)
+                if message["type"] == "next":
+                    heard[walk.caller.name] = heard.get(walk.caller.name, 0) + 1
+                    await walk.check(document, {"data": message["payload"]["data"]})
+            leaks += walk.leaks
+    assert leaks == []
+    # Each caller of A heard events (else nothing was checked): its own device's, at least; B's
+    # manager, sending A's device token beside B's session, nothing at all.
+    assert set(heard) == {caller.name for caller, _ in callers} - {"MANAGER of B"}, heard
+
+
+def _credentials(payload: dict) -> dict:
+    token = payload.get("authorization", "").removeprefix("Bearer ") or None
+    return {"token": token, "device_token": payload.get("deviceToken")}
