@@ -46,9 +46,8 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
     # Strawberry's own GraphiQL page loads from a CDN: browsers get the bundled one (web.py).
     view = PairgateView(runtime, schema=schema, graphql_ide=None)
     graphql = app.router.add_resource("/graphql")
-    handle = GraphQLHandler(schema, runtime, view, watch).handle
-    if settings.introspection:  # GraphiQL needs introspection: both off together
-        handle = _with_graphiql(handle)
+    graphiql = screens.graphiql if settings.introspection else None  # GraphiQL needs introspection
+    handle = GraphQLHandler(schema, runtime, view, watch, graphiql).handle
     # One route per method rather than "*": the CORS library answers OPTIONS itself and
     # cannot share a resource with a route for every method. The handler still answers
     # the other methods (405, JSON).
@@ -58,15 +57,6 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
     screens.add_routes(app)
     _allow_origins(app, [route for route in graphql if route.method in ("GET", "POST")], settings.cors_origins)
     return app
-
-
-def _with_graphiql(handle):
-    async def handle_or_graphiql(request: web.Request) -> web.StreamResponse:
-        if screens.wants_graphiql(request):
-            return await screens.graphiql(request)
-        return await handle(request)
-
-    return handle_or_graphiql
 
 
 def _allow_origins(app: web.Application, routes: list[web.AbstractRoute], origins: tuple[str, ...]) -> None:

@@ -69,12 +69,6 @@ async def asset(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(folder / name, headers={"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff"})
 
 
-def wants_graphiql(request: web.Request) -> bool:
-    """A browser opening /graphql (not a WebSocket upgrade, not a GET query)."""
-    return (request.method == "GET" and "text/html" in request.headers.get("Accept", "")
-            and request.headers.get("Upgrade", "").lower() != "websocket")
-
-
 def add_routes(app: web.Application) -> None:
     """The screens' routes. The catch-alls lose to every fixed path (/graphql, /healthz…):
     aiohttp tries the longest matching prefix first, whatever the order of registration."""

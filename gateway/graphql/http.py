@@ -4,8 +4,9 @@ Strawberry builds the schema and its resolvers; this handler runs them. It
 parses and validates each distinct document once (validation.py), does no
 per-request work that could be done at start-up, and skips the per-request
 extension machinery of Strawberry's view, which cost more than
-the whole execution of a small query. Browsers asking for HTML get GraphiQL,
-and WebSocket upgrades go to Strawberry's view, so both keep working. While
+the whole execution of a small query. Browsers asking for HTML get GraphiQL
+(the bundled page, gateway/web.py), and WebSocket upgrades go to Strawberry's
+view, so both keep working. While
 the database is unreachable, it answers 503 with Retry-After (outage.py).
 """
 
@@ -47,12 +48,13 @@ def _unavailable_response() -> web.Response:
 
 class GraphQLHandler:
     def __init__(self, schema: Schema, runtime: Runtime, strawberry_view: GraphQLView | None,
-                 database: DatabaseWatch) -> None:
+                 database: DatabaseWatch, graphiql=None) -> None:
         self.schema = schema._schema
         self.executor_class = schema.execution_context_class
         self.runtime = runtime
         self.database = database
-        self.view = strawberry_view  # GraphiQL and WebSocket subscriptions
+        self.view = strawberry_view  # WebSocket subscriptions
+        self.graphiql = graphiql  # the page's handler; None when introspection is off
         self.query_stats = runtime.settings.query_stats
         if self.query_stats:
             db.enable_query_stats()
@@ -65,6 +67,8 @@ class GraphQLHandler:
             if self.view is not None and (
                 request.headers.get("Upgrade", "").lower() == "websocket" or "text/html" in request.headers.get("Accept", "")
             ):
+                if self.graphiql is not None and request.headers.get("Upgrade", "").lower() != "websocket":
+                    return await self.graphiql(request)
                 return await self.view(request)
             payload = dict(request.query)
             if "variables" in payload:
