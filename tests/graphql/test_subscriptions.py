@@ -278,3 +278,25 @@ async def test_each_operation_on_a_socket_authenticates_afresh(api):
                        device_token=register)
         refused = await socket.next(await socket.subscribe("{ viewer { user { username } } }"))
         assert refused["payload"]["errors"][0]["extensions"]["code"] == "SESSION_LOCKED"
+
+
+async def test_subscribers_of_one_process_read_what_an_event_names_once(api, monkeypatch):
+    from gateway.services import batch
+    org, register = await pin_ready(api)
+    device_id = (await api.data("{ devices { nodes { id } } }", token=org.token))["devices"]["nodes"][0]["id"]
+    reads = []
+    by_ids = batch.by_ids
+
+    async def counted(model, keys):
+        reads.append((model.__name__, list(keys)))
+        return await by_ids(model, keys)
+
+    monkeypatch.setattr(batch, "by_ids", counted)
+    async with connect(api.client, org.token) as one, connect(api.client, org.token) as other:
+        lists = [(live_, await live_.subscribe(DEVICE_EVENTS)) for live_ in (one, other) for _ in range(5)]
+        await one.silent(lists[0][1], 0.3)
+        await api.data('mutation($id: ID!) { deviceRename(input: {id: $id, name: "Bar"}) { userErrors { code } } }',
+                       {"id": device_id}, token=org.token)
+        for live_, operation in lists:
+            assert (await live_.event(operation))["device"]["name"] == "Bar"
+    assert [model for model, _ in reads].count("Device") == 1  # ten subscriptions, one read
