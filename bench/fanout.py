@@ -136,9 +136,10 @@ def enough_sockets() -> None:
     raise the soft limit on open files as far as the hard limit allows, and say when it is short."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = 2 * math.ceil(max(SIZES) / PER_CONNECTION) + 256
-    if soft < needed:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(needed, hard), hard))
-    if min(needed, hard) < needed:
+    allowed = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < allowed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (allowed, hard))
+    if allowed < needed:
         raise SystemExit(f"bench: {needed} open files needed, {hard} allowed (ulimit -n); "
                          f"try BENCH_FANOUT_PER_CONNECTION=20")
 
