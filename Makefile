@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: install serve test schema migrations plugins-check bench bench-instructions bench-scale clean
+.PHONY: install serve test schema migrations plugins-check bench bench-fanout bench-instructions bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || (echo "bench: install wrk" && false)
 	$(BIN)/python bench/run.py
 	BENCH_WORKERS=2 $(BIN)/python bench/run.py
+	$(BIN)/python bench/fanout.py
+
+# One live event delivered to 1, 100 and 1,000 WebSocket subscribers of one gateway process.
+bench-fanout: install
+	$(BIN)/python bench/fanout.py
 
 # CPU instructions per request under valgrind: steady where req/s is not (bench/README.md).
 bench-instructions: install
