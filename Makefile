@@ -11,7 +11,7 @@ NODE_OK := $(shell node -e 'process.exit(Number(process.versions.node.split(".")
 WEB_SOURCES := $(shell find web/src web/index.html web/register web/graphiql -type f 2>/dev/null) \
 	web/package.json web/vite.config.ts web/codegen.ts web/tsconfig.json schema/schema.graphql
 
-.PHONY: install web serve test schema migrations plugins-check bench bench-instructions bench-scale clean
+.PHONY: install web serve test schema migrations plugins-check bench bench-fanout bench-instructions bench-scale clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || (echo "bench: install wrk" && false)
 	$(BIN)/python bench/run.py
 	BENCH_WORKERS=2 $(BIN)/python bench/run.py
+	$(BIN)/python bench/fanout.py
+
+# One live event delivered to 1, 100 and 1,000 WebSocket subscribers of one gateway process.
+bench-fanout: install
+	$(BIN)/python bench/fanout.py
 
 # CPU instructions per request under valgrind: steady where req/s is not (bench/README.md).
 bench-instructions: install

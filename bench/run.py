@@ -39,7 +39,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "1"))
-DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/pairgate_bench"
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 # A gateway on the database's own host talks to it over the Unix socket, as PostgreSQL's docs
 # advise: measured here, ~10 % more PIN logins/s than over TCP loopback (bench/README.md).
 PG_SOCKET_DIR = Path("/var/run/postgresql")
@@ -80,7 +80,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def database_url() -> str:
+def database_url(name: str = "pairgate_bench") -> str:
+    """A new database called ``name`` (PostgreSQL), or the one PAIRGATE_BENCH_DATABASE_URL gives, or SQLite."""
     url = os.environ.get("PAIRGATE_BENCH_DATABASE_URL")
     if url:
         return url
@@ -91,17 +92,17 @@ def database_url() -> str:
             # A new database every run: each run's logins and pairings add rows (and, with
             # autovacuum off as on this machine, dead ones), so a reused one makes every run
             # slower than the last. Only the bench's own database is dropped.
-            conn = await asyncpg.connect(DEFAULT_PG.rsplit("/", 1)[0] + "/postgres", timeout=3)
+            conn = await asyncpg.connect(PG_SERVER + "/postgres", timeout=3)
             try:
-                await conn.execute("DROP DATABASE IF EXISTS pairgate_bench WITH (FORCE)")
-                await conn.execute("CREATE DATABASE pairgate_bench")
+                await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                await conn.execute(f"CREATE DATABASE {name}")
             finally:
                 await conn.close()
 
         asyncio.run(create())
         if (PG_SOCKET_DIR / ".s.PGSQL.5432").exists():
-            return f"postgres://postgres@/pairgate_bench?host={PG_SOCKET_DIR}&maxsize=20"
-        return DEFAULT_PG + "?maxsize=20"
+            return f"postgres://postgres@/{name}?host={PG_SOCKET_DIR}&maxsize=20"
+        return f"{PG_SERVER}/{name}?maxsize=20"
     except Exception as exc:  # no PostgreSQL here: the newcomer's laptop
         print(f"bench: PostgreSQL not reachable ({exc!r}); using SQLite", file=sys.stderr)
         return f"sqlite://{tempfile.mkdtemp(prefix='pairgate-bench-')}/bench.sqlite3"
@@ -212,9 +213,9 @@ def check_answers(port: int, body: dict, headers: dict, name: str) -> None:
     require_success(answer(port, body, headers), name)
 
 
-def seeded_database() -> tuple[str, dict, dict]:
+def seeded_database(name: str = "pairgate_bench") -> tuple[str, dict, dict]:
     """(database URL, environment for the servers, what bench/seed.py seeded)."""
-    url = database_url()
+    url = database_url(name)
     env = {**os.environ, "PAIRGATE_DATABASE_URL": url, "PAIRGATE_SECRET_KEY": secrets.token_urlsafe(48),
            "PYTHONPATH": str(ROOT)}
     env.pop("PAIRGATE_QUERY_STATS", None)

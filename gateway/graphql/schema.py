@@ -14,6 +14,7 @@ from gateway.graphql import (
     overrides, sessions, users,
 )
 from gateway.graphql.errors import ErrorPolicy
+from gateway.graphql.executor import Executor
 from gateway.graphql.validation import SameValidation, Validator
 from gateway.services.runtime import Runtime
 
@@ -56,7 +57,7 @@ def build_schema(runtime: Runtime) -> Schema:
     extensions = [lambda: MaxTokensLimiter(max_token_count=limits.MAX_TOKENS), lambda: SameValidation(validator),
                   access.Authorization, ErrorPolicy]
     schema = Schema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions,
-                    types=NODE_TYPES)
+                    types=NODE_TYPES, execution_context_class=Executor)
     _install_registered_enum(schema, "DeviceType", runtime.device_types)
     _install_registered_enum(schema, "OverrideAction", runtime.override_actions)
     validator.schema = schema._schema

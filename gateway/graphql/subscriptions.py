@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import weakref
 from typing import AsyncIterator, Awaitable, Callable
 
 from strawberry.types import Info
@@ -76,9 +77,19 @@ async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
                     return
 
 
+# The loaders of each event being delivered, shared by every subscription of this process that
+# hears it: a row is the same whoever reads it (what each may read of it is access.py's to say, per
+# reader), so a thousand device lists hearing one event read its device once, not a thousand times.
+# Gone with the event once every subscription has handed it on.
+_loaders_of: weakref.WeakKeyDictionary[LiveEvent, Loaders] = weakref.WeakKeyDictionary()
+
+
 def _fresh(info: Info, event: LiveEvent) -> LiveEvent:
     """Each event is read as things are now: nothing cached from the one before."""
-    info.context.loaders = Loaders()
+    loaders = _loaders_of.get(event)
+    if loaders is None:
+        loaders = _loaders_of[event] = Loaders()
+    info.context.loaders = loaders
     return event
 
 

@@ -278,3 +278,59 @@ async def test_each_operation_on_a_socket_authenticates_afresh(api):
                        device_token=register)
         refused = await socket.next(await socket.subscribe("{ viewer { user { username } } }"))
         assert refused["payload"]["errors"][0]["extensions"]["code"] == "SESSION_LOCKED"
+
+
+async def test_subscribers_of_one_process_read_what_an_event_names_once(api, monkeypatch):
+    from gateway.services import batch
+    org, register = await pin_ready(api)
+    device_id = (await api.data("{ devices { nodes { id } } }", token=org.token))["devices"]["nodes"][0]["id"]
+    reads = []
+    by_ids = batch.by_ids
+
+    async def counted(model, keys):
+        reads.append((model.__name__, list(keys)))
+        return await by_ids(model, keys)
+
+    monkeypatch.setattr(batch, "by_ids", counted)
+    async with connect(api.client, org.token) as one, connect(api.client, org.token) as other:
+        lists = [(live_, await live_.subscribe(DEVICE_EVENTS)) for live_ in (one, other) for _ in range(5)]
+        await one.silent(lists[0][1], 0.3)
+        await api.data('mutation($id: ID!) { deviceRename(input: {id: $id, name: "Bar"}) { userErrors { code } } }',
+                       {"id": device_id}, token=org.token)
+        for live_, operation in lists:
+            assert (await live_.event(operation))["device"]["name"] == "Bar"
+    assert [model for model, _ in reads].count("Device") == 1  # ten subscriptions, one read
+
+
+async def test_a_long_subscription_keeps_nothing_per_event(api):
+    """graphql-core 3.3.2 let a subscription's executor keep ~3 KB per event it delivered, until it
+    ended (gateway/graphql/executor.py): memory grew with every event a device list heard."""
+    import tracemalloc
+
+    from gateway.app import RUNTIME
+    org, register = await pin_ready(api)
+    device_id = (await Device.get(token_hash=hash_token(register))).id
+    hub = api.client.app[RUNTIME].bus.hub
+
+    async def deliver(live_, operation, count: int) -> None:
+        for _ in range(count):
+            hub.deliver(live.LiveEvent(live.RENAMED, org.id, utcnow(), device_id=device_id))
+            assert (await live_.event(operation))["type"] == "RENAMED"
+
+    def kept() -> int:
+        snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(True, "*/graphql/*")])
+        return sum(stat.size for stat in snapshot.statistics("filename"))
+
+    async with connect(api.client, org.token) as live_:
+        operation = await live_.subscribe(DEVICE_EVENTS)
+        await live_.silent(operation, 0.3)  # subscribed
+        await deliver(live_, operation, 10)  # warm: caches that fill once
+        tracemalloc.start()
+        try:
+            await deliver(live_, operation, 10)
+            before = kept()
+            await deliver(live_, operation, 100)
+            after = kept()
+        finally:
+            tracemalloc.stop()
+    assert after - before < 40_000, after - before  # 100 events: ~290 KB when each kept its memo
