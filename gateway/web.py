@@ -5,7 +5,9 @@
 revalidated on every load, so a new build shows at once. The pages fetch nothing from
 another host (GraphiQL included: it is bundled, not loaded from a CDN).
 
-The folder is looked up on every request rather than at start-up, so a gateway started
+web/dist is found beside the gateway package, as in a checkout (`make install` installs
+it editable); a wheel does not carry it. The folder is looked up on every request rather
+than at start-up, so a gateway started
 before the first build serves the screens as soon as the build is done. Without it, the
 pages answer a short note on how to build them; the API does not need them.
 """

@@ -6,8 +6,8 @@ per-request work that could be done at start-up, and skips the per-request
 extension machinery of Strawberry's view, which cost more than
 the whole execution of a small query. Browsers asking for HTML get GraphiQL
 (the bundled page, gateway/web.py), and WebSocket upgrades go to Strawberry's
-view, so both keep working. While
-the database is unreachable, it answers 503 with Retry-After (outage.py).
+view, so both keep working. While the database is unreachable, it answers 503
+with Retry-After (outage.py).
 """
 
 from __future__ import annotations
