@@ -7,9 +7,9 @@ another host (GraphiQL included: it is bundled, not loaded from a CDN).
 
 web/dist is found beside the gateway package, as in a checkout (`make install` installs
 it editable); a wheel does not carry it. The folder is looked up on every request rather
-than at start-up, so a gateway started
-before the first build serves the screens as soon as the build is done. Without it, the
-pages answer a short note on how to build them; the API does not need them.
+than at start-up, so a gateway started before the first build serves the screens as soon
+as the build is done. Without it, the pages answer a short note on how to build them;
+the API does not need them.
 """
 
 from __future__ import annotations
