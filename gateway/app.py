@@ -1,4 +1,4 @@
-"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz."""
+"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz, metrics on /metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pluggy
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 
-from gateway import db
+from gateway import db, logs, metrics
 from gateway.graphql.context import Context
 from gateway.graphql.http import GraphQLHandler
 from gateway.graphql.schema import build_schema
@@ -59,6 +59,8 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         graphql.add_route(method, handle)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics.handler(settings.metrics_token, db.connection_name(settings)))
+    logs.install(app, db.connection_name(settings))  # a log line and metrics for every request
     _allow_origins(app, [route for route in graphql if route.method in ("GET", "POST")], settings.cors_origins)
     return app
 

@@ -102,7 +102,7 @@ def test_a_served_app_freezes_its_start_up_objects(monkeypatch):
 
     served = []
     monkeypatch.setattr(web, "run_app", lambda app, **kwargs: served.append(app))
-    cli._serve_one("127.0.0.1", 0, access_log=False, reuse_port=False, app=web.Application())
+    cli._serve_one("127.0.0.1", 0, reuse_port=False, app=web.Application())
     assert cli.freeze_startup_objects in served[0].on_startup
     try:
         asyncio.run(cli.freeze_startup_objects(served[0]))

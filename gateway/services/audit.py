@@ -20,6 +20,7 @@ from typing import Any
 import pluggy
 from tortoise.transactions import in_transaction
 
+from gateway import metrics
 from gateway.models import AuditLog
 from gateway.services.errors import ErrorCode, refuse
 from gateway.services.pagination import one, page
@@ -106,6 +107,7 @@ async def unit_of_work():
 
 
 async def _dispatch(events: list[AuditEvent]) -> None:
+    metrics.audit_events(events)  # logins and throttle locks, as committed
     plugins = _plugins.get()
     if plugins is None or not events:
         return
