@@ -157,6 +157,36 @@ def cmd_create_organisation(args) -> None:
     }))
 
 
+def cmd_reset_password(args) -> None:
+    from gateway.services import audit, operator
+    from gateway.services.errors import UserErrors
+
+    password = _read_password()
+    settings = _settings()
+    runtime = _runtime(settings)
+
+    async def work():
+        audit.bind_plugins(runtime.plugins)  # plugins hear of the reset, as of any audited change
+        return await operator.reset_password(args.username, password, args.organisation)
+
+    try:
+        user, ended = asyncio.run(_with_db(settings, work))
+    except UserErrors as exc:
+        sys.exit("pairgate: " + "; ".join(problem.message for problem in exc.problems))
+    print(f"pairgate: new password set for {user.username!r} (organisation {user.organisation_id}); "
+          f"{ended} session(s) ended")
+
+
+def cmd_check(args) -> None:
+    from gateway import check
+
+    results = asyncio.run(check.run())
+    for result in results:
+        print(result.line())
+    if not all(result.ok for result in results):
+        sys.exit("pairgate: check failed")
+
+
 def cmd_demo(args) -> None:
     from gateway.models import Organisation
     from gateway.services import audit, codes, configurations, organisations
@@ -215,6 +245,16 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--admin-username", required=True)
     create.set_defaults(func=cmd_create_organisation)
+    reset = commands.add_parser(
+        "reset-password",
+        help="give a user a new password and end their sessions (password from PAIRGATE_ADMIN_PASSWORD or stdin)",
+    )
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--organisation", help="the user's organisation (id or name), when the username is in several")
+    reset.set_defaults(func=cmd_reset_password)
+    commands.add_parser(
+        "check", help="check settings, database, migrations and secret keys (non-zero exit when something is wrong)",
+    ).set_defaults(func=cmd_check)
     commands.add_parser("demo", help="seed a demo organisation into an empty database").set_defaults(func=cmd_demo)
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_export_schema)
     args = parser.parse_args(argv)
