@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 
 from aiohttp import web
 from graphql import FieldNode, OperationDefinitionNode
@@ -72,7 +72,7 @@ def request_id(sent: str | None) -> str:
     """The client's id when it is a plain token (it is written to the log as is), else a new one."""
     if sent and _REQUEST_ID.fullmatch(sent):
         return sent
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 # -- what the GraphQL handler adds --------------------------------------------
@@ -124,9 +124,9 @@ def install(app: web.Application, connection_name: str) -> None:
         finally:
             seconds = time.perf_counter() - started
             fields = line.fields(status, seconds)
-            log.log(logging.WARNING if status >= 500 else logging.INFO, "request", extra={"fields": fields})
+            _write(logging.WARNING if status >= 500 else logging.INFO, fields)
             metrics.request_finished(line.operation_type or "http", _label(request, line), fields["outcome"], seconds)
-            metrics.pool_usage(connection_name)
+            metrics.pool_usage_now_and_then(connection_name)
 
     async def echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
         line = request.get(LINE)
@@ -135,6 +135,13 @@ def install(app: web.Application, connection_name: str) -> None:
 
     app.middlewares.append(request_line)
     app.on_response_prepare.append(echo_request_id)
+
+
+def _write(level: int, fields: dict) -> None:
+    """``log.log(level, "request", extra=…)`` without looking up the caller's file and line, which
+    cost a third of the line and say nothing here (it is always this function)."""
+    if log.isEnabledFor(level):
+        log.handle(log.makeRecord(log.name, level, __file__, 0, "request", (), None, extra={"fields": fields}))
 
 
 def _label(request: web.Request, line: RequestLine) -> str:
@@ -155,46 +162,48 @@ def _label(request: web.Request, line: RequestLine) -> str:
 class TextFormatter(logging.Formatter):
     """``time LEVEL logger message key=value …``; values with spaces or quotes are quoted as JSON strings."""
 
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
-
-    def formatTime(self, record, datefmt=None) -> str:  # noqa: N802 (logging's name)
-        return _utc(record)
-
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = f"{_utc(record)} {record.levelname} {record.name} {record.getMessage()}"
         fields = getattr(record, "fields", None)
         if fields:
             text += " " + " ".join(f"{key}={_text_value(value)}" for key, value in fields.items())
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
         return text
+
+
+_PLAIN = re.compile(r'[^\s"=\\]+')
 
 
 def _text_value(value) -> str:
     if value is None:
         return "-"
     text = str(value)
-    if not text or any(character.isspace() or character in '"=\\' for character in text) or not text.isprintable():
-        return json.dumps(text)
-    return text
+    if _PLAIN.fullmatch(text) and text.isprintable():
+        return text
+    return json.dumps(text)
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, the record's fields, and any exception."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
+        entry = {"time": _utc(record), "level": record.levelname, "logger": record.name,
                  "message": record.getMessage()}
         entry.update(getattr(record, "fields", None) or {})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
-    def formatTime(self, record, datefmt=None) -> str:  # noqa: N802 (logging's name)
-        return _utc(record)
+
+_second: list = [None, ""]  # the last second formatted, and its text: a busy log formats each second once
 
 
 def _utc(record: logging.LogRecord) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+    second = int(record.created)
+    if _second[0] != second:
+        _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return f"{_second[1]}.{int(record.msecs):03d}Z"
 
 
 def formatter(log_format: str) -> logging.Formatter:

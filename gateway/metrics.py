@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import time
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -45,9 +46,22 @@ def subscription_ended() -> None:
     LIVE_SUBSCRIPTIONS.dec()
 
 
+# Each label set's children, looked up once: ``labels()`` costs more than the increment itself,
+# and the label values are few (see the module's docstring).
+_requests: dict[tuple[str, str, str], Counter] = {}
+_latencies: dict[tuple[str, str], Histogram] = {}
+
+
 def request_finished(operation_type: str, operation: str, outcome: str, seconds: float) -> None:
-    REQUESTS.labels(operation_type, operation, outcome).inc()
-    LATENCY.labels(operation_type, operation).observe(seconds)
+    key = (operation_type, operation, outcome)
+    counter = _requests.get(key)
+    if counter is None:
+        counter = _requests[key] = REQUESTS.labels(*key)
+    counter.inc()
+    histogram = _latencies.get(key[:2])
+    if histogram is None:
+        histogram = _latencies[key[:2]] = LATENCY.labels(operation_type, operation)
+    histogram.observe(seconds)
 
 
 def audit_events(events) -> None:
@@ -66,6 +80,18 @@ def audit_events(events) -> None:
 def throttle_name(key: str) -> str:
     """The throttle's kind ("pin:device", "password:user", …), never the name or id it counts."""
     return ":".join(key.split(":")[:2]) or "other"
+
+
+_pool_read_at = 0.0
+
+
+def pool_usage_now_and_then(connection_name: str) -> None:
+    """``pool_usage`` at most once a second: after requests, so each worker's gauges stay fresh."""
+    global _pool_read_at
+    now = time.monotonic()
+    if now - _pool_read_at >= 1.0:
+        _pool_read_at = now
+        pool_usage(connection_name)
 
 
 def pool_usage(connection_name: str) -> None:
