@@ -42,8 +42,11 @@ async def test_a_pin_under_the_old_key_logs_in_after_a_restart_and_then_under_th
     assert (await pin_login(forgot, "24680", register))["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
 
     rotated = await restart(aiohttp_client, forgot, keyed(database_url, K2, K1))
-    login = await pin_login(rotated, "24680", register)
+    body = await rotated.post(LOGIN_PIN, {"pin": "24680"}, device_token=register)
+    login = body["data"]["loginWithPin"]
     assert login["userErrors"] == [] and login["user"]["username"] == "sam"
+    # The usual seven, the register's wrong PIN (K2 alone, above) forgiven, and the PIN stored again.
+    assert body["extensions"]["sql"]["queries"] == 9
     stored = await sam()  # stored again under K2 at that login
     assert stored.pin_key_id == pins.key_id(K2.encode())
     assert stored.pin_hmac == pins.pin_hmac(K2.encode(), org.id, "24680")
