@@ -124,7 +124,8 @@ def install(app: web.Application, connection_name: str) -> None:
         finally:
             seconds = time.perf_counter() - started
             fields = line.fields(status, seconds)
-            _write(logging.WARNING if status >= 500 else logging.INFO, fields)
+            # A failure the gateway did not expect is a warning; a 503 is not: the outage is logged once.
+            _write(logging.WARNING if fields["outcome"] == "failed" else logging.INFO, fields)
             metrics.request_finished(line.operation_type or "http", _label(request, line), fields["outcome"], seconds)
             metrics.pool_usage_now_and_then(connection_name)
 
