@@ -38,15 +38,15 @@ async def run(env=None) -> list[Result]:
         settings = Settings.from_env(env)
     except SettingsError as exc:
         return [Result("settings", False, str(exc))]
-    results.append(Result("settings", True, f"{'SQLite' if settings.is_sqlite else 'PostgreSQL'}, public URL "
-                                            f"{settings.public_url}, logs {settings.log_format} at {settings.log_level}"))
+    database = "SQLite" if settings.is_sqlite else "PostgreSQL"
+    results.append(Result("settings", True, f"{database}, public URL {settings.public_url}, logs "
+                                            f"{settings.log_format} at {settings.log_level}"))
     environ = os.environ if env is None else env
     source = "PAIRGATE_SECRET_KEY" if environ.get("PAIRGATE_SECRET_KEY") else "the secret_key file beside the database"
     results.append(Result("secret key", True, f"from {source}; {len(settings.previous_secret_keys)} earlier "
                                               "key(s) in PAIRGATE_PREVIOUS_SECRET_KEYS"))
     results.append(_plugins(settings))
-    database = await _database(settings)
-    results.extend(database)
+    results.extend(await _database(settings))
     return results
 
 

@@ -14,8 +14,9 @@ import os
 import time
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client import multiprocess
+from prometheus_client import (
+    CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess,
+)
 
 REQUESTS = Counter("pairgate_requests", "HTTP requests, by operation (GraphQL root field) and outcome.",
                    ["type", "operation", "outcome"])

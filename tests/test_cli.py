@@ -208,7 +208,8 @@ def test_check_counts_the_pins_under_each_key(tmp_path):
         organisation = await Organisation.create(name="Acme")
         for username, pin, key in (("old", "11111", k1), ("new", "22222", k2)):
             await User.create(organisation=organisation, username=username, display_name=username, role="STAFF",
-                              login_method=LoginMethod.PIN_ONLY, pin_hmac=pins.pin_hmac(key.encode(), organisation.id, pin),
+                              login_method=LoginMethod.PIN_ONLY,
+                              pin_hmac=pins.pin_hmac(key.encode(), organisation.id, pin),
                               pin_key_id=pins.key_id(key.encode()))
 
     _in_database(tmp_path, two_pins, secret_key=k1)

@@ -52,6 +52,16 @@ def test_other_errors_are_bugs_or_bad_requests(error):
     assert not is_unreachable(error)
 
 
+async def test_a_driver_state_error_is_an_outage_only_while_the_database_does_not_answer(api):
+    """Python 3.12+ asyncpg reports a connection lost mid-statement this way; it is also what a
+    misuse of the driver looks like, so the watch asks the database first (it answers here)."""
+    from gateway.app import DATABASE
+
+    error = asyncpg.InternalClientError("cannot switch to state 12; another operation (2) is in progress")
+    assert is_unreachable(error)
+    assert not await api.client.app[DATABASE].explains(error)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
