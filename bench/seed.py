@@ -70,7 +70,8 @@ async def _registers(settings: Settings, organisation_id: int, count: int) -> li
     await Organisation.filter(id=organisation_id).update(pin_login_enabled=True)
     await User.create(organisation_id=organisation_id, username=f"staff-{organisation_id}", display_name="Staff",
                       role="STAFF", login_method=LoginMethod.PIN_ONLY,
-                      pin_hmac=pins.pin_hmac(settings.secret_key, organisation_id, PIN))
+                      pin_hmac=pins.pin_hmac(settings.secret_key, organisation_id, PIN),
+                      pin_key_id=pins.key_id(settings.secret_key))
     tokens = [new_token() for _ in range(count)]
     await Device.bulk_create([
         Device(organisation_id=organisation_id, name=f"Register {i}", device_type="POS", state=DeviceState.APPROVED,

@@ -1,4 +1,5 @@
-"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz, the screens (web.py)."""
+"""The aiohttp application: GraphQL (and GraphiQL) on /graphql, health on /healthz, metrics on
+/metrics, the screens (web.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import aiohttp_cors
 import pluggy
 from aiohttp import web
 
-from gateway import db, events, web as screens
+from gateway import db, events, logs, metrics, web as screens
 from gateway.graphql.http import GraphQLHandler
 from gateway.graphql.schema import build_schema
 from gateway.graphql.websocket import PairgateView
@@ -54,7 +55,9 @@ def create_app(settings: Settings, plugin_manager: pluggy.PluginManager | None =
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         graphql.add_route(method, handle)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics.handler(settings.metrics_token, db.connection_name(settings)))
     screens.add_routes(app)
+    logs.install(app, db.connection_name(settings))  # a log line and metrics for every request
     _allow_origins(app, [route for route in graphql if route.method in ("GET", "POST")], settings.cors_origins)
     return app
 

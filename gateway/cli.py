@@ -53,29 +53,32 @@ async def freeze_startup_objects(app) -> None:
     gc.freeze()
 
 
-def _serve_one(host: str, port: int, access_log: bool, reuse_port: bool, app=None) -> None:
-    import logging
-
+def _serve_one(host: str, port: int, reuse_port: bool, app=None, settings: Settings | None = None) -> None:
     from aiohttp import web
 
+    from gateway import logs
     from gateway.app import create_app
 
-    if access_log:
-        logging.basicConfig(level=logging.INFO, format="%(message)s")
-    app = app or create_app(_settings())
+    if app is None:  # a worker process: it builds its own app
+        settings = _settings()
+        app = create_app(settings)
+    if settings is not None:
+        logs.configure(settings)
     app.on_startup.append(freeze_startup_objects)
-    web.run_app(app, host=host, port=port, reuse_port=reuse_port, print=None,
-                access_log=logging.getLogger("aiohttp.access") if access_log else None)
+    # aiohttp's own access log is off: its line holds the query string, where a GET carries its
+    # variables; the gateway writes its own line for every request (gateway/logs.py).
+    web.run_app(app, host=host, port=port, reuse_port=reuse_port, print=None, access_log=None)
 
 
 def cmd_serve(args) -> None:
     from gateway.app import create_app
 
-    app = create_app(_settings())  # fails here, once, on a bad setting or plugin, before any worker starts
+    settings = _settings()
+    app = create_app(settings)  # fails here, once, on a bad setting or plugin, before any worker starts
     print(f"pairgate: GraphiQL on http://{args.host}:{args.port}/graphql"
           + (f" ({args.workers} worker processes)" if args.workers > 1 else ""), flush=True)
     if args.workers <= 1:
-        _serve_one(args.host, args.port, args.access_log, reuse_port=False, app=app)
+        _serve_one(args.host, args.port, reuse_port=False, app=app, settings=settings)
     else:
         _serve_many(args)
 
@@ -84,13 +87,22 @@ def _serve_many(args) -> None:
     """N processes accept on one port (SO_REUSEPORT: the kernel spreads connections).
 
     Nothing that matters lives in a process: sessions, throttles and the audit
-    log are rows, so any worker can answer any request.
+    log are rows, so any worker can answer any request. Metrics are the
+    exception: each worker counts its own, in files of a folder made for this
+    run (prometheus-client's multiprocess mode), and /metrics on any worker adds
+    them all up. The folder goes when the workers do.
     """
     import multiprocessing
+    import shutil
     import signal
+    import tempfile
 
+    from prometheus_client import multiprocess
+
+    metrics_dir = tempfile.mkdtemp(prefix="pairgate-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # read by each worker as it imports prometheus-client
     spawn = multiprocessing.get_context("spawn")
-    workers = [spawn.Process(target=_serve_one, args=(args.host, args.port, args.access_log, True), daemon=True)
+    workers = [spawn.Process(target=_serve_one, args=(args.host, args.port, True), daemon=True)
                for _ in range(args.workers)]
     for worker in workers:
         worker.start()
@@ -103,8 +115,11 @@ def _serve_many(args) -> None:
     try:
         for worker in workers:
             worker.join()
+            multiprocess.mark_process_dead(worker.pid, metrics_dir)  # its live gauges stop counting
     except KeyboardInterrupt:
         stop()
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def cmd_migrate(args) -> None:
@@ -140,6 +155,36 @@ def cmd_create_organisation(args) -> None:
         "adminUserId": ids.encode("User", admin.id),
         "adminUsername": admin.username,
     }))
+
+
+def cmd_reset_password(args) -> None:
+    from gateway.services import audit, operator
+    from gateway.services.errors import UserErrors
+
+    password = _read_password()
+    settings = _settings()
+    runtime = _runtime(settings)
+
+    async def work():
+        audit.bind_plugins(runtime.plugins)  # plugins hear of the reset, as of any audited change
+        return await operator.reset_password(args.username, password, args.organisation)
+
+    try:
+        user, ended = asyncio.run(_with_db(settings, work))
+    except UserErrors as exc:
+        sys.exit("pairgate: " + "; ".join(problem.message for problem in exc.problems))
+    print(f"pairgate: new password set for {user.username!r} (organisation {user.organisation_id}); "
+          f"{ended} session(s) ended")
+
+
+def cmd_check(args) -> None:
+    from gateway import check
+
+    results = asyncio.run(check.run())
+    for result in results:
+        print(result.line())
+    if not all(result.ok for result in results):
+        sys.exit("pairgate: check failed")
 
 
 def cmd_demo(args) -> None:
@@ -191,7 +236,6 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1, help="worker processes sharing the port (default 1)")
-    serve.add_argument("--access-log", action="store_true", help="log every request (off by default: it costs)")
     serve.set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
     create = commands.add_parser(
@@ -201,6 +245,16 @@ def main(argv: list[str] | None = None) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--admin-username", required=True)
     create.set_defaults(func=cmd_create_organisation)
+    reset = commands.add_parser(
+        "reset-password",
+        help="give a user a new password and end their sessions (password from PAIRGATE_ADMIN_PASSWORD or stdin)",
+    )
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--organisation", help="the user's organisation (id or name), when the username is in several")
+    reset.set_defaults(func=cmd_reset_password)
+    commands.add_parser(
+        "check", help="check settings, database, migrations and secret keys (non-zero exit when something is wrong)",
+    ).set_defaults(func=cmd_check)
     commands.add_parser("demo", help="seed a demo organisation into an empty database").set_defaults(func=cmd_demo)
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)").set_defaults(func=cmd_export_schema)
     args = parser.parse_args(argv)

@@ -67,7 +67,7 @@ async def close_database(ctx: TortoiseContext) -> None:
     await ctx.close_connections()
 
 
-# -- SQL statement counting (PAIRGATE_QUERY_STATS=1) -------------------------
+# -- SQL statement counting (each request's log line; PAIRGATE_QUERY_STATS=1) --
 
 _counter: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("pairgate_sql_counter", default=None)
 
@@ -90,6 +90,11 @@ def enable_query_stats() -> None:
     if _filter not in logger.filters:
         logger.addFilter(_filter)
     logger.setLevel(logging.DEBUG)
+
+
+def counting() -> list[int]:
+    """The request's counter, which its log line started (logs.py); a new one without it."""
+    return _counter.get() or start_counting()
 
 
 def start_counting() -> list[int]:

@@ -58,6 +58,8 @@ class User(Model):
     password_hash = fields.CharField(max_length=255, null=True)
     # HMAC-SHA256(secret, organisation ‖ pin): unique, so the PIN alone names the user.
     pin_hmac = fields.CharField(max_length=64, null=True, unique=True)
+    # Which secret key pin_hmac is under (pins.key_id); null for PINs stored before keys could change.
+    pin_key_id = fields.CharField(max_length=8, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     # Soft delete: the sessions of a deleted user stay visible with USER_DELETED.
     deleted_at = fields.DatetimeField(null=True)

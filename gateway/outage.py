@@ -36,6 +36,12 @@ _UNREACHABLE = (
 )
 
 
+# On Python 3.12 and later, asyncpg may report a connection lost in the middle of a statement as
+# an InternalClientError ("cannot switch to state …; another operation is in progress"), which
+# otherwise means the driver was misused: the database is blamed only if it does not answer now.
+_MAYBE_UNREACHABLE = (asyncpg.InternalClientError,)
+
+
 def is_unreachable(error: BaseException | None) -> bool:
     """True if ``error`` means the database cannot be reached, or the connection to it was lost.
 
@@ -45,7 +51,7 @@ def is_unreachable(error: BaseException | None) -> bool:
     back, two statements at once on one connection): only the kinds that say the connection
     or its pool is closed count here.
     """
-    if isinstance(error, _UNREACHABLE):
+    if isinstance(error, _UNREACHABLE + _MAYBE_UNREACHABLE):
         return True
     return isinstance(error, asyncpg.InterfaceError) and ("is closed" in str(error) or "pool is closing" in str(error))
 
@@ -87,9 +93,9 @@ class DatabaseWatch:
 
     async def explains(self, error: BaseException) -> bool:
         """Whether ``error`` (``is_unreachable``) is the database's doing. The driver's own errors
-        are; a bare OSError may be a plugin's (a missing file, a webhook timing out), so it
-        counts only if the database does not answer now either."""
-        if type(error).__module__.startswith(("asyncpg", "tortoise")):
+        are; a bare OSError may be a plugin's (a missing file, a webhook timing out), and an
+        InternalClientError a misuse, so those count only if the database does not answer now either."""
+        if type(error).__module__.startswith(("asyncpg", "tortoise")) and not isinstance(error, _MAYBE_UNREACHABLE):
             return True
         return await self._answer() is not None
 

@@ -11,6 +11,8 @@ from typing import Mapping
 
 DEFAULT_DATA_DIR = Path("var")
 SECRET_FILE_NAME = "secret_key"
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(Exception):
@@ -34,6 +36,16 @@ class Settings:
     plugins: tuple[str, ...] = ()
     disable_plugins: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
+    # Earlier secret keys: PINs stored under one still log in, and are stored again under the current key.
+    previous_secret_keys: tuple[bytes, ...] = ()
+    log_format: str = "text"  # or "json"
+    log_level: str = "INFO"
+    metrics_token: str | None = None  # when set, /metrics wants "Authorization: Bearer <token>"
+
+    @property
+    def pin_keys(self) -> tuple[bytes, ...]:
+        """Every key a stored PIN may be under: the current one first."""
+        return (self.secret_key, *self.previous_secret_keys)
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,6 +73,16 @@ class Settings:
             )
         if len(secret_key) < 32:
             raise SettingsError("PAIRGATE_SECRET_KEY must be at least 32 characters long")
+        previous = tuple(key.encode() for key in _names(env.get("PAIRGATE_PREVIOUS_SECRET_KEYS", "")))
+        if any(len(key) < 32 for key in previous):
+            raise SettingsError("PAIRGATE_PREVIOUS_SECRET_KEYS: each key is at least 32 characters long "
+                                "(give the earlier keys exactly as they were, separated by commas)")
+        log_format = (env.get("PAIRGATE_LOG_FORMAT") or "text").strip().lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"PAIRGATE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {log_format!r}")
+        log_level = (env.get("PAIRGATE_LOG_LEVEL") or "INFO").strip().upper()
+        if log_level not in LOG_LEVELS:
+            raise SettingsError(f"PAIRGATE_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
 
         values = dict(
             database_url=database_url,
@@ -72,6 +94,11 @@ class Settings:
             plugins=_names(env.get("PAIRGATE_PLUGINS", "")),
             disable_plugins=_names(env.get("PAIRGATE_DISABLE_PLUGINS", "")),
             cors_origins=tuple(origin.rstrip("/") for origin in _names(env.get("PAIRGATE_CORS_ORIGINS", ""))),
+            # The current key is not an earlier one, whatever the list says.
+            previous_secret_keys=tuple(key for key in dict.fromkeys(previous) if key != secret_key),
+            log_format=log_format,
+            log_level=log_level,
+            metrics_token=env.get("PAIRGATE_METRICS_TOKEN") or None,
         )
         values.update(overrides)
         return cls(**values)

@@ -198,7 +198,7 @@ async def pin_and_password_user(org_id: int, username: str, pin: str, secret_key
     """A PASSWORD_AND_PIN staff member, written directly."""
     return await User.create(organisation_id=org_id, username=username, display_name=username, role="STAFF",
                              login_method="PASSWORD_AND_PIN", password_hash=_password_hash(),
-                             pin_hmac=pins.pin_hmac(secret_key, org_id, pin))
+                             pin_hmac=pins.pin_hmac(secret_key, org_id, pin), pin_key_id=pins.key_id(secret_key))
 
 
 async def raw_post(api: Api, header_lines: bytes, query: str) -> tuple[int, dict]:

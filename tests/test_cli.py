@@ -102,10 +102,120 @@ def test_a_served_app_freezes_its_start_up_objects(monkeypatch):
 
     served = []
     monkeypatch.setattr(web, "run_app", lambda app, **kwargs: served.append(app))
-    cli._serve_one("127.0.0.1", 0, access_log=False, reuse_port=False, app=web.Application())
+    cli._serve_one("127.0.0.1", 0, reuse_port=False, app=web.Application())
     assert cli.freeze_startup_objects in served[0].on_startup
     try:
         asyncio.run(cli.freeze_startup_objects(served[0]))
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+# -- reset-password and check ------------------------------------------------------
+
+
+def _in_database(tmp_path, work, secret_key: str | None = None):
+    """Run ``work()`` against the CLI's SQLite database, in this process."""
+    import asyncio
+
+    from gateway import db
+    from gateway.settings import Settings
+
+    var = tmp_path / "var"
+    key = secret_key or (var / "secret_key").read_text().strip()
+    settings = Settings.from_env({}, database_url=f"sqlite://{var / 'pairgate.sqlite3'}", secret_key=key)
+
+    async def run():
+        ctx = await db.open_database(settings)
+        try:
+            return await work()
+        finally:
+            await db.close_database(ctx)
+
+    return asyncio.run(run())
+
+
+def test_reset_password_from_stdin_ends_the_sessions_and_is_audited(tmp_path):
+    from gateway.models import AuditLog, Session, User
+    from gateway.services import auth, passwords
+    from gateway.services.actor import Client
+
+    run(tmp_path, "migrate")
+    run(tmp_path, "create-organisation", "--name", "Acme", "--admin-username", "boss", stdin="the old password\n")
+
+    async def log_in_twice():
+        for _ in range(2):
+            await auth.login_with_password(Client(ip_address="127.0.0.1"), "boss", "the old password")
+
+    _in_database(tmp_path, log_in_twice)
+
+    reset = run(tmp_path, "reset-password", "--username", "boss", stdin="a brand new password\n")
+    assert reset.returncode == 0, reset.stderr
+    assert "2 session(s) ended" in reset.stdout and "a brand new password" not in reset.stdout + reset.stderr
+
+    async def state():
+        user = await User.get(username="boss")
+        return ([session.end_reason for session in await Session.filter(user_id=user.id)],
+                await AuditLog.filter(type="user.password_reset").values_list("data", flat=True),
+                await passwords.verify_password(user.password_hash, "a brand new password"),
+                await passwords.verify_password(user.password_hash, "the old password"))
+
+    ended, events, new_works, old_works = _in_database(tmp_path, state)
+    assert ended == ["CREDENTIALS_CHANGED", "CREDENTIALS_CHANGED"]
+    assert events == [{"user_id": 1, "sessions_ended": 2, "by": "command line"}]
+    assert new_works and not old_works
+
+    from_env = run(tmp_path, "reset-password", "--username", "boss", "--organisation", "Acme",
+                   PAIRGATE_ADMIN_PASSWORD="yet another password")
+    assert from_env.returncode == 0, from_env.stderr
+
+
+def test_reset_password_refusals_are_clear(tmp_path):
+    run(tmp_path, "migrate")
+    run(tmp_path, "create-organisation", "--name", "Acme", "--admin-username", "boss", stdin="the old password\n")
+    nobody = run(tmp_path, "reset-password", "--username", "nobody", stdin="a brand new password\n")
+    assert nobody.returncode != 0 and "No user named 'nobody'" in nobody.stderr
+    elsewhere = run(tmp_path, "reset-password", "--username", "boss", "--organisation", "Other",
+                    stdin="a brand new password\n")
+    assert elsewhere.returncode != 0 and "in the organisation 'Other'" in elsewhere.stderr
+    short = run(tmp_path, "reset-password", "--username", "boss", stdin="short\n")
+    assert short.returncode != 0 and "at least 8" in short.stderr and "Traceback" not in short.stderr
+
+
+def test_check_passes_on_a_migrated_database_and_fails_on_a_missing_migration(tmp_path):
+    import sqlite3
+
+    run(tmp_path, "migrate")
+    ok = run(tmp_path, "check")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "ok    migrations: all" in ok.stdout and "FAIL" not in ok.stdout
+
+    with sqlite3.connect(tmp_path / "var" / "pairgate.sqlite3") as conn:
+        conn.execute("DELETE FROM tortoise_migrations WHERE name = '0010_pin_key_rotation'")
+    missing = run(tmp_path, "check")
+    assert missing.returncode != 0
+    assert "FAIL  migrations: 1 not applied (0010_pin_key_rotation)" in missing.stdout
+
+
+def test_check_counts_the_pins_under_each_key(tmp_path):
+    from gateway.models import LoginMethod, Organisation, User
+    from gateway.services import pins
+
+    k1, k2 = "k1-" + "1" * 40, "k2-" + "2" * 40
+    run(tmp_path, "migrate", PAIRGATE_SECRET_KEY=k1)
+
+    async def two_pins():
+        organisation = await Organisation.create(name="Acme")
+        for username, pin, key in (("old", "11111", k1), ("new", "22222", k2)):
+            await User.create(organisation=organisation, username=username, display_name=username, role="STAFF",
+                              login_method=LoginMethod.PIN_ONLY,
+                              pin_hmac=pins.pin_hmac(key.encode(), organisation.id, pin),
+                              pin_key_id=pins.key_id(key.encode()))
+
+    _in_database(tmp_path, two_pins, secret_key=k1)
+    rotated = run(tmp_path, "check", PAIRGATE_SECRET_KEY=k2, PAIRGATE_PREVIOUS_SECRET_KEYS=k1)
+    assert rotated.returncode == 0, rotated.stdout
+    assert "ok    PINs: 1 under the current key, 1 under an earlier key" in rotated.stdout
+    dropped = run(tmp_path, "check", PAIRGATE_SECRET_KEY=k2)
+    assert dropped.returncode != 0 and "1 under a key that is neither" in dropped.stdout
+    assert k1 not in rotated.stdout + dropped.stdout + dropped.stderr  # the keys themselves are never printed

@@ -19,7 +19,7 @@ from graphql import OperationType, execute, get_operation_ast
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.execution import optimized_is_awaitable
 
-from gateway import db
+from gateway import db, logs
 from gateway.graphql import access
 from gateway.graphql.context import Context
 from gateway.graphql.errors import safe_error
@@ -103,14 +103,16 @@ class GraphQLHandler:
             return _error_response("variables must be an object.", 400)
         document, errors = self.validator.prepare(query)
         if errors:
+            logs.answered(request, None, graphql_errors=True)
             return self._respond({"data": None, "errors": [error.formatted for error in errors]}, None)
+        operation = get_operation_ast(document, operation_name)
+        logs.operation(request, operation)
         if request.method == "GET":
-            operation = get_operation_ast(document, operation_name)
             if operation is not None and operation.operation != OperationType.QUERY:
                 return _error_response("Only queries over GET; send mutations with POST.", 405)
         if self.database.down and not await self.database.probe():
             return _unavailable_response()  # before any resolver runs: nothing is half-written
-        cell = db.start_counting() if self.query_stats else None
+        cell = db.counting() if self.query_stats else None
         context = Context(request, self.runtime)
         if context.client.device_token is not None:
             # Every request of a device records that it was seen, whatever it asks (a query that
@@ -139,6 +141,7 @@ class GraphQLHandler:
                 self.database.failed(lost[0].original_error)
                 return _unavailable_response()
             body["errors"] = [error.formatted for error in errors]
+        logs.answered(request, context.reader, graphql_errors=bool(result.errors))
         return self._respond(body, cell)
 
     def _respond(self, body: dict, cell) -> web.Response:

@@ -21,6 +21,7 @@ from typing import Any, Awaitable, Callable
 import pluggy
 from tortoise.transactions import in_transaction
 
+from gateway import metrics
 from gateway.models import AuditLog
 from gateway.services.errors import ErrorCode, refuse
 from gateway.services.pagination import one, page
@@ -116,6 +117,7 @@ async def unit_of_work():
 
 
 async def _dispatch(events: list[AuditEvent]) -> None:
+    metrics.audit_events(events)  # logins and throttle locks, as committed
     plugins = _plugins.get()
     if plugins is None or not events:
         return

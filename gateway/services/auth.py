@@ -154,12 +154,19 @@ def _refuse_pin_login(runtime: Runtime, device: Device | None) -> None:
 
 
 async def _pin_owner(runtime: Runtime, organisation: Organisation, pin: str) -> User | None:
-    """The live user whose PIN this is, their row locked until commit. A PIN nobody can have
-    (not ASCII digits, absurdly long) is nobody's, without asking the database."""
+    """The live user whose PIN this is, under the current secret key or an earlier one, their row
+    locked until commit. A PIN nobody can have (not ASCII digits, absurdly long) is nobody's,
+    without asking the database."""
     if not (pin.isascii() and pin.isdigit() and len(pin) <= 32):
         return None
-    return await _locked_user(organisation_id=organisation.id,
-                              pin_hmac=pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin))
+    keys = runtime.settings.pin_keys
+    hmacs = pins.pin_hmacs(keys, organisation.id, pin)
+    user = await _locked_user(organisation_id=organisation.id, **pins.any_of(hmacs))
+    if user is not None and user.pin_key_id != pins.key_id(keys[0]):
+        # Under an earlier key (or stored before keys were noted): store it under the current one.
+        user.pin_hmac, user.pin_key_id = hmacs[0], pins.key_id(keys[0])
+        await user.save(update_fields=["pin_hmac", "pin_key_id"])
+    return user
 
 
 async def _locked_user(**match) -> User | None:

@@ -68,8 +68,9 @@ async def change(actor: Actor, runtime: Runtime, current_pin: str | None) -> tup
                 raise refuse(ErrorCode.METHOD_NOT_ALLOWED, "You have no PIN to change.")
             own = await throttle.hold(f"{OWN_COUNT}:{user.id}", now)
             throttle.Count.of(own).refuse_if_locked(now)
-            typed = pins.pin_hmac(runtime.settings.secret_key, organisation.id, current_pin)
-            right = hmac.compare_digest(typed, user.pin_hmac)
+            # Under the current key or an earlier one (a PIN not typed since the key changed).
+            right = any(hmac.compare_digest(typed, user.pin_hmac)
+                        for typed in pins.pin_hmacs(runtime.settings.pin_keys, organisation.id, current_pin))
             if right:
                 new_pin = await _replace(actor, runtime, user, device, own, now)
             else:
@@ -109,7 +110,8 @@ async def _replace(actor: Actor, runtime: Runtime, user: User, device: Device | 
         pin, user.pin_hmac = await users.draw_unique_pin(runtime, actor.session.organisation)
     except UserErrors as exc:  # its field is userCreate's and userUpdate's
         raise refuse(ErrorCode.TAKEN, exc.problems[0].message) from None
-    await user.save(update_fields=["pin_hmac"])
+    user.pin_key_id = pins.key_id(runtime.settings.secret_key)
+    await user.save(update_fields=["pin_hmac", "pin_key_id"])
     ended = await sessions.end_for_user(user.id, sessions.EndReason.CREDENTIALS_CHANGED, keep=actor.session)
     await audit.record("pin.changed", organisation_id=user.organisation_id, actor=actor, user_id=user.id,
                        sessions_ended=ended)

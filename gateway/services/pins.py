@@ -5,6 +5,10 @@ alone finds its user with one indexed lookup, the database enforces
 uniqueness within an organisation, and a stolen database without the secret
 key does not reveal a PIN (100,000 candidates per organisation are nothing to
 brute-force against a plain hash, everything against an unknown 256-bit key).
+
+The secret key can change (PAIRGATE_PREVIOUS_SECRET_KEYS keeps the earlier ones): each
+stored PIN notes which key it is under (``key_id``), a PIN is looked up under every key at
+once, and one found under an earlier key is stored again under the current key.
 """
 
 from __future__ import annotations
@@ -24,7 +28,24 @@ def pin_hmac(secret_key: bytes, organisation_id: int, pin: str) -> str:
     return keyed.hexdigest()
 
 
-@lru_cache(maxsize=4)
+def pin_hmacs(keys: tuple[bytes, ...], organisation_id: int, pin: str) -> list[str]:
+    """The PIN's HMAC under each key, in the keys' order (the current key first)."""
+    return [pin_hmac(key, organisation_id, pin) for key in keys]
+
+
+def any_of(hmacs: list[str]) -> dict:
+    """An ORM filter for a PIN stored under any of its ``hmacs``: a plain equality with one key."""
+    return {"pin_hmac": hmacs[0]} if len(hmacs) == 1 else {"pin_hmac__in": hmacs}
+
+
+@lru_cache(maxsize=8)
+def key_id(secret_key: bytes) -> str:
+    """A short name of a key, stored beside each PIN to tell which key it is under. Eight hex
+    digits of a hash of the key: enough to tell a handful of keys apart, nothing about the key."""
+    return hashlib.sha256(b"pairgate PIN key " + secret_key).hexdigest()[:8]
+
+
+@lru_cache(maxsize=8)
 def _keyed(secret_key: bytes) -> hmac.HMAC:
     return hmac.new(secret_key, digestmod=hashlib.sha256)
 

@@ -196,6 +196,8 @@ async def _secrets(actor: Actor, runtime: Runtime, user: User, method: LoginMeth
         secrets.columns["pin_hmac"] = secrets.typed_pin_hmac
     elif data.generate_pin:
         secrets.generated_pin, secrets.columns["pin_hmac"] = await draw_unique_pin(runtime, organisation)
+    if "pin_hmac" in secrets.columns:
+        secrets.columns["pin_key_id"] = pins.key_id(runtime.settings.secret_key)
     return secrets
 
 
@@ -216,22 +218,22 @@ async def _typed_pin(actor: Actor, runtime: Runtime, organisation: Organisation,
         raise refuse(ErrorCode.THROTTLED, "Too many PINs you typed today belonged to someone else: ask for a "
                      "generated PIN (generatePin), or try again later.", "pin",
                      retry_after_seconds=throttled.problems[0].retry_after_seconds) from None
-    pin_hmac = pins.pin_hmac(runtime.settings.secret_key, organisation.id, pin)
-    holder = await _holder(pin_hmac, user)
+    hmacs = pins.pin_hmacs(runtime.settings.pin_keys, organisation.id, pin)
+    holder = await _holder(hmacs, user)
     if holder is not None:
         await _collision(actor, holder)
         raise refuse(ErrorCode.TAKEN, PIN_TAKEN, "pin")
-    return pin_hmac
+    return hmacs[0]
 
 
 async def draw_unique_pin(runtime: Runtime, organisation: Organisation) -> tuple[str, str]:
     """A random PIN no one has, and its HMAC. No budget: the actor never chose it, so a taken one tells them nothing."""
-    secret = runtime.settings.secret_key
+    keys = runtime.settings.pin_keys
     for _ in range(_PIN_ATTEMPTS):
         pin = pins.generate(runtime, organisation)
-        pin_hmac = pins.pin_hmac(secret, organisation.id, pin)
-        if not await User.filter(pin_hmac=pin_hmac).exists():
-            return pin, pin_hmac
+        hmacs = pins.pin_hmacs(keys, organisation.id, pin)
+        if not await User.filter(**pins.any_of(hmacs)).exists():  # free under every key, not only the current
+            return pin, hmacs[0]
     raise refuse(ErrorCode.TAKEN, "No free PIN found: the organisation has too many users for its PIN rules.", "pin")
 
 
@@ -239,9 +241,10 @@ def _collisions(actor: Actor) -> throttle.Key:
     return throttle.Key(f"{PIN_COLLISIONS}{actor.user.id}", throttle.PIN_COLLISION)
 
 
-async def _holder(pin_hmac: str, user: User) -> int | None:
-    """The ID of the other user whose PIN this is, if any."""
-    return await User.filter(pin_hmac=pin_hmac).exclude(id=user.id or 0).first().values_list("id", flat=True)
+async def _holder(hmacs: str | list[str], user: User) -> int | None:
+    """The ID of the other user whose PIN this is (its HMAC under any key, or one HMAC), if any."""
+    hmacs = [hmacs] if isinstance(hmacs, str) else hmacs
+    return await User.filter(**pins.any_of(hmacs)).exclude(id=user.id or 0).first().values_list("id", flat=True)
 
 
 async def _collision(actor: Actor, holder_id: int | None) -> None:
@@ -284,8 +287,8 @@ async def delete(actor: Actor, user_id: int | None) -> User:
         user.deleted_at = utcnow()
         # Free the username and drop every credential; the row stays for session history.
         user.username = f"{user.username}#deleted-{user.id}"[:150]
-        user.pin_hmac = user.password_hash = None
-        await user.save(update_fields=["deleted_at", "username", "pin_hmac", "password_hash"])
+        user.pin_hmac = user.pin_key_id = user.password_hash = None
+        await user.save(update_fields=["deleted_at", "username", "pin_hmac", "pin_key_id", "password_hash"])
         ended = await sessions.end_for_user(user.id, sessions.EndReason.USER_DELETED)
         await audit.record("user.deleted", organisation_id=actor.organisation_id, actor=actor, user_id=user.id,
                            sessions_ended=ended)
