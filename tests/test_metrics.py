@@ -3,6 +3,7 @@ and the totals of several worker processes."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -12,7 +13,6 @@ import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from gateway import metrics
 from tests.support import make_client, pin_login, pin_ready
 
 
@@ -66,12 +66,20 @@ async def test_an_operation_a_client_names_makes_no_new_series(api):
 
 
 async def test_live_subscriptions_show(api):
+    from tests.graphql.live_client import connect
+    from tests.support import new_org
+
+    org = await new_org(api)
     before = value(await scrape(api), "pairgate_live_subscriptions")
-    metrics.subscription_started()
-    metrics.subscription_started()
-    metrics.subscription_ended()
-    assert value(await scrape(api), "pairgate_live_subscriptions") == before + 1
-    metrics.subscription_ended()
+    async with connect(api.client, org.token) as live:
+        watching = [await live.subscribe("subscription { deviceEvents { type } }") for _ in range(2)]
+        await live.silent(watching[-1], 0.3)
+        assert value(await scrape(api), "pairgate_live_subscriptions") == before + 2
+    for _ in range(50):  # the socket's close reaches the gateway a moment later
+        if value(await scrape(api), "pairgate_live_subscriptions") == before:
+            break
+        await asyncio.sleep(0.1)
+    assert value(await scrape(api), "pairgate_live_subscriptions") == before
 
 
 async def test_the_pool_in_use_is_read_on_postgresql(api, backend):

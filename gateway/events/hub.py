@@ -13,6 +13,7 @@ import collections
 import contextlib
 from typing import Iterator
 
+from gateway import metrics
 from gateway.services import live
 from gateway.services.clock import utcnow
 from gateway.services.live import LiveEvent
@@ -65,9 +66,11 @@ class Hub:
     def subscribe(self, organisation_id: int) -> Iterator[Subscriber]:
         subscriber = Subscriber(organisation_id, self.capacity)
         self._by_organisation[organisation_id].add(subscriber)
+        metrics.subscription_started()  # /metrics: pairgate_live_subscriptions
         try:
             yield subscriber
         finally:
+            metrics.subscription_ended()
             subscribers = self._by_organisation[organisation_id]
             subscribers.discard(subscriber)
             if not subscribers:
