@@ -287,8 +287,12 @@ async def logout(actor: Actor, device_id: int | None) -> Device:
 async def delete(actor: Actor, device_id: int | None) -> Device:
     device = await get(actor, device_id)
     async with audit.unit_of_work():
-        # The device's row first, as a PIN login takes it, then its sessions.
+        # The device's row first, as a PIN login takes it, then its sessions: all of them, ended ones
+        # too, since deleting the device writes each of them (its foreign key sets device_id to
+        # null). Taken in id order before that write, as a user's deletion takes the user's, neither
+        # deletion can hold a session the other waits for while waiting for one the other holds.
         await Device.filter(id=device.id).select_for_update().first()
+        await sessions.lock_all_on(device.id)
         await sessions.end_for_devices([device.id], sessions.EndReason.DEVICE_DELETED)
         # The event names the device after it is gone, like its earlier events (no constraint).
         await audit.record("device.deleted", organisation_id=actor.organisation_id, actor=actor,

@@ -84,6 +84,11 @@ async def end_for_devices(device_ids, reason: EndReason) -> int:
     return await _end_all(Session.filter(device_id__in=list(device_ids), ended_at=None), reason)
 
 
+async def lock_all_on(device_id: int) -> None:
+    """Lock every session on a device, live or ended, in id order, until the caller's transaction ends."""
+    await Session.filter(device_id=device_id).select_for_update().order_by("id").only("id")
+
+
 async def end_for_user(user_id: int, reason: EndReason, keep: Session | None = None) -> int:
     """End every live session of a user but ``keep``; how many ended."""
     running = Session.filter(user_id=user_id, ended_at=None)
