@@ -59,7 +59,8 @@ async def test_a_throttle_lock_is_counted(api):
 
 async def test_an_operation_a_client_names_makes_no_new_series(api):
     await api.post("query AnythingAtAll { deviceTypes { key } }")
-    await api.client.get("/no/such/path/12345")
+    await api.client.get("/no/such/path/12345")  # a screen's route (the back office's): labelled by the route
+    await api.client.post("/no/such/path/12345")  # no route takes it: "unmatched"
     text = await scrape(api)
     assert "AnythingAtAll" not in text and "12345" not in text
     assert value(text, "pairgate_requests_total", type="http", operation="unmatched", outcome="rejected") >= 1
