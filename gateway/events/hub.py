@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-from typing import Iterator
+from typing import Callable, Iterator
 
 from gateway import metrics
 from gateway.services import live
@@ -24,9 +24,10 @@ QUEUE_LENGTH = 100  # events waiting for one subscription before it is dropped t
 class Subscriber:
     """One subscription's view of its organisation's events."""
 
-    def __init__(self, organisation_id: int, capacity: int) -> None:
+    def __init__(self, organisation_id: int, capacity: int, wants: Callable[[LiveEvent], bool]) -> None:
         self.organisation_id = organisation_id
         self.capacity = capacity
+        self.wants = wants
         self._queue: collections.deque[LiveEvent] = collections.deque()
         self._ready = asyncio.Event()
 
@@ -63,8 +64,11 @@ class Hub:
         return sum(len(subscribers) for subscribers in self._by_organisation.values())
 
     @contextlib.contextmanager
-    def subscribe(self, organisation_id: int) -> Iterator[Subscriber]:
-        subscriber = Subscriber(organisation_id, self.capacity)
+    def subscribe(self, organisation_id: int, wants: Callable[[LiveEvent], bool] = lambda event: True
+                  ) -> Iterator[Subscriber]:
+        """A subscription to the organisation's events that ``wants``: only those take room in its
+        queue, so a register's queue never fills with the rest of the restaurant's."""
+        subscriber = Subscriber(organisation_id, self.capacity, wants)
         self._by_organisation[organisation_id].add(subscriber)
         metrics.subscription_started()  # /metrics: pairgate_live_subscriptions
         try:
@@ -78,7 +82,8 @@ class Hub:
 
     def deliver(self, event: LiveEvent) -> None:
         for subscriber in self._by_organisation.get(event.organisation_id, ()):
-            subscriber.offer(event)
+            if subscriber.wants(event):
+                subscriber.offer(event)
 
     def resync(self) -> None:
         """Events may have been lost on their way here: every subscription reads again."""

@@ -74,7 +74,7 @@ class PostgresBus:
     def _heard(self, connection, pid, channel, payload: str) -> None:
         try:
             event = LiveEvent.from_dict(json.loads(payload))
-        except (ValueError, TypeError, KeyError):
+        except Exception:  # not JSON, not an event, nested past recursion: never the listener's end
             log.warning("ignored a notification on %s that is not an event", CHANNEL)
             return
         self.hub.deliver(event)

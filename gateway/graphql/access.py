@@ -205,8 +205,8 @@ class Authorization(SchemaExtension):
         # A WebSocket lives longer than its session may: each operation on it authenticates afresh,
         # so one sent after the session ended or locked is not read with the session that was.
         context = self.execution_context.context
-        if getattr(context, "connection_params", None) is not None:
-            context.forget_actor()
+        if getattr(context, "is_socket", False):
+            context.new_operation()
         yield
 
     def resolve(self, _next, root, info, *args, **kwargs):

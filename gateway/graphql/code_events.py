@@ -19,7 +19,7 @@ from gateway.graphql import codes as code_types
 from gateway.graphql import devices as device_types
 from gateway.graphql import ids
 from gateway.graphql.loaders import related
-from gateway.graphql.subscriptions import Follow, follow
+from gateway.graphql.subscriptions import Follow, follow, use_event_loaders
 from gateway.services import codes, live
 from gateway.services.errors import SessionLocked
 from gateway.services.live import LiveEvent
@@ -95,7 +95,7 @@ def _finished(code) -> LiveEvent | None:
 
 async def _code_events(info: Info, what: Follow, finished: LiveEvent | None) -> AsyncGenerator[ConnectionCodeEvent, None]:
     if finished is not None:
-        yield ConnectionCodeEvent(event=finished)
+        yield ConnectionCodeEvent(event=use_event_loaders(info, finished))
         return
     async for event in follow(info, what):
         yield ConnectionCodeEvent(event=event)

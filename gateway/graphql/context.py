@@ -30,8 +30,10 @@ class Context:
         # looked up; a login or a pairing in this request hands its payload to the new one.
         self.reader: Reader = ANONYMOUS
         # A WebSocket's credentials come in its connection_init payload (Strawberry sets this),
-        # since a browser cannot send headers with one.
+        # and only there: a browser cannot send headers with one, so none are read.
+        self.is_socket = isinstance(response, web.WebSocketResponse)
         self.connection_params: dict | None = None
+        self.initialised = False  # a socket's connection_init was accepted (once: websocket.py)
 
     @cached_property
     def client(self) -> Client:
@@ -44,10 +46,9 @@ class Context:
         )
 
     def _credential(self, parameter: str, header: str) -> str | None:
-        """A credential from the WebSocket's connection_init payload when it has it, else the header."""
-        params = self.connection_params
-        if params is not None and parameter in params:
-            value = params[parameter]
+        """A credential: a socket's from its connection_init payload alone, a request's from its header."""
+        if self.is_socket:
+            value = (self.connection_params or {}).get(parameter)
             return value if isinstance(value, str) else None
         return self.request.headers.get(header)
 
@@ -91,7 +92,7 @@ class Context:
         else:
             actor = Actor(client=self.client, session=session, user=session.user if session else None, device=device)
         self.reader = Reader.of(actor)
-        if actor.user is None and self.connection_params is not None and device is not None:
+        if actor.user is None and self.is_socket and device is not None:
             # A register's live connection with no session of its own (or a locked one) reads
             # its device's events as the device: what a device that has just paired reads.
             self.reader = Reader.of_device(device)
@@ -104,9 +105,16 @@ class Context:
         return session.id if session else None
 
     def forget_actor(self) -> None:
-        """A WebSocket's session may have ended or locked since it was looked up: the next
-        ``actor()`` looks it up afresh, and reads with the eyes it then finds."""
+        """A WebSocket's session (or device) may have ended, locked or been revoked since it was
+        looked up: the next ``actor()`` looks both up afresh, and reads with the eyes it then finds."""
         self._actor = None
+        self._device = None
+
+    def new_operation(self) -> None:
+        """Each operation on a socket starts as a request does: its credentials looked up afresh,
+        nothing cached from the operations before."""
+        self.forget_actor()
+        self.loaders = Loaders()
 
     def session_locked(self) -> None:
         """The request has just locked its own session: what it does after this, it does locked.

@@ -10,6 +10,7 @@ hears OFFLINE shortly after the connection closes (services/devices.py).
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 from datetime import datetime
 from enum import Enum
@@ -18,6 +19,7 @@ from typing import Annotated, AsyncGenerator
 import strawberry
 from strawberry.types import Info
 
+from gateway import models
 from gateway.graphql import devices as device_types
 from gateway.graphql import ids
 from gateway.graphql import sessions as session_types
@@ -125,11 +127,11 @@ class Subscription:
                 raise NotAuthenticated()
             await devices.seen(current)  # a live connection keeps its device online
 
-        def gone(event: LiveEvent) -> bool:
+        def revoked_or_deleted(event: LiveEvent) -> bool:
             return event.device_id == device_id and event.type in DEVICE_GONE
 
         what = Follow(device.organisation_id, wanted=lambda event: event.device_id == device_id
-                      and event.type in DEVICE_EVENTS, final=gone, quiet=still_here)
+                      and event.type in DEVICE_EVENTS, final=revoked_or_deleted, quiet=still_here)
         return _this_device(info, device, what)
 
 
@@ -142,27 +144,38 @@ async def _listed_devices(info: Info, what: Follow) -> AsyncGenerator[DeviceEven
         yield DeviceEvent(event=event)
 
 
-_closing: set[asyncio.Task] = set()  # OFFLINE checks waiting for their grace to pass
+# This process's live connections by device, and the OFFLINE check waiting for each device whose
+# last one closed: one per device, however often a client opens and closes, and none while
+# another connection of the device is live here.
+_held: collections.Counter[int] = collections.Counter()
+_closing: dict[int, asyncio.Task] = {}
 
 
-async def _this_device(info: Info, device, what: Follow) -> AsyncGenerator[DeviceEvent, None]:
-    await devices.connected(device)
-    gone = False
+async def _this_device(info: Info, device: models.Device, what: Follow) -> AsyncGenerator[DeviceEvent, None]:
+    waiting = _closing.pop(device.id, None)
+    if waiting is not None:
+        waiting.cancel()  # back within the grace
+    _held[device.id] += 1
+    gone_for_good = False
     try:
+        await devices.connected(device)
         async for event in follow(info, what):
             yield DeviceEvent(event=event)
-            gone = what.final(event)
-        if gone:
+            gone_for_good = what.final(event)
+        if gone_for_good:
             raise NotAuthenticated()
     finally:
-        if not gone:
-            task = asyncio.create_task(_offline_after_grace(device.id, utcnow()))
-            _closing.add(task)
-            task.add_done_callback(_closing.discard)
+        _held[device.id] -= 1
+        if not _held[device.id]:
+            del _held[device.id]
+            if not gone_for_good:
+                _closing[device.id] = asyncio.create_task(_offline_after_grace(device.id, utcnow()))
 
 
 async def _offline_after_grace(device_id: int, closed_at: datetime) -> None:
     await asyncio.sleep(devices.OFFLINE_GRACE_SECONDS)
+    if _closing.get(device_id) is asyncio.current_task():
+        del _closing[device_id]
     try:
         await devices.disconnected(device_id, closed_at)
     except Exception:  # the database gone meanwhile, the app closing: the device shows offline later

@@ -49,7 +49,12 @@ class Follow:
 async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
     hub = info.context.runtime.bus.hub
     connection_session = await info.context.session_id()
-    with hub.subscribe(what.organisation_id) as subscriber:
+
+    def heard(event: LiveEvent) -> bool:
+        return what.wanted(event) or (event.type in SESSION_OVER and event.session_id is not None
+                                      and event.session_id in (what.session_id, connection_session))
+
+    with hub.subscribe(what.organisation_id, heard) as subscriber:
         next_check = _clock() + RECHECK_SECONDS
         while True:
             wait = next_check - _clock()
@@ -58,10 +63,10 @@ async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
             event = await subscriber.next(timeout=max(wait, 0))
             if event is None:  # quiet until now
                 if what.expiry is not None and utcnow() >= what.expiry.at:
-                    yield _fresh(info, what.expiry)
+                    yield use_event_loaders(info, what.expiry)
                     return
                 if _clock() >= next_check:
-                    await _check(info, what)
+                    await _check(info, what, connection_session)
                     next_check = _clock() + RECHECK_SECONDS
                 continue
             if event.type in SESSION_OVER and event.session_id is not None:
@@ -72,7 +77,7 @@ async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
                 if event.session_id == what.session_id:
                     raise NotAuthenticated()
             if event.type == live.RESYNC or what.wanted(event):
-                yield _fresh(info, event)
+                yield use_event_loaders(info, event)
                 if what.final(event):
                     return
 
@@ -80,11 +85,12 @@ async def follow(info: Info, what: Follow) -> AsyncIterator[LiveEvent]:
 # The loaders of each event being delivered, shared by every subscription of this process that
 # hears it: a row is the same whoever reads it (what each may read of it is access.py's to say, per
 # reader), so a thousand device lists hearing one event read its device once, not a thousand times.
-# Gone with the event once every subscription has handed it on.
+# An entry goes once nothing holds its event any more (each connection keeps only the loaders of
+# the last event it read, until its next operation or event).
 _loaders_of: weakref.WeakKeyDictionary[LiveEvent, Loaders] = weakref.WeakKeyDictionary()
 
 
-def _fresh(info: Info, event: LiveEvent) -> LiveEvent:
+def use_event_loaders(info: Info, event: LiveEvent) -> LiveEvent:
     """Each event is read as things are now: nothing cached from the one before."""
     loaders = _loaders_of.get(event)
     if loaders is None:
@@ -93,11 +99,14 @@ def _fresh(info: Info, event: LiveEvent) -> LiveEvent:
     return event
 
 
-async def _check(info: Info, what: Follow) -> None:
-    if what.session_id is not None and not await auth.still_live(what.session_id):
+async def _check(info: Info, what: Follow, connection_session: int | None) -> None:
+    """Every RECHECK_SECONDS: is the session still standing (an event may have been dropped to
+    RESYNC, and a time-out or an idle lock comes with no event)?"""
+    if connection_session is not None and not await auth.still_live(connection_session):
         info.context.forget_actor()
         await info.context.actor()  # the connection reads as whoever it is now
-        raise NotAuthenticated()
+        if what.session_id == connection_session:
+            raise NotAuthenticated()
     if what.quiet is not None:
         await what.quiet()
 

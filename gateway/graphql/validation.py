@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, parse, specified_rules, validate
+from graphql import (
+    DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, OperationType, get_operation_ast, parse,
+    specified_rules, validate,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
@@ -55,5 +58,18 @@ class SameValidation(SchemaExtension):
         document, errors = self.validator.prepare(self.execution_context.query)
         if document is not None:
             self.execution_context.graphql_document = document
+            if not errors and getattr(self.execution_context.context, "is_socket", False):
+                errors = _mutations_over_http(document, self.execution_context.operation_name)
         self.execution_context.pre_execution_errors = errors
         yield
+
+
+def _mutations_over_http(document, operation_name: str | None) -> list[GraphQLError]:
+    """A socket takes subscriptions and queries. A mutation changes who is asking (a login, a
+    pairing) or what the caller may do, and a socket's operations share one connection: such a
+    change belongs to one request, over HTTP, where it ends with the request."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is not None and operation.operation == OperationType.MUTATION:
+        return [GraphQLError("Send mutations over HTTP (POST /graphql); a WebSocket takes subscriptions "
+                             "and queries.", extensions={"code": "BAD_USER_INPUT"})]
+    return []

@@ -8,6 +8,7 @@ refused there (close code 4403), before any operation.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from aiohttp import web
@@ -36,7 +37,11 @@ class PairgateView(GraphQLView):
         self.runtime = runtime
 
     async def get_context(self, request: web.Request, response: web.StreamResponse) -> Context:
-        return Context(request, self.runtime, response)
+        context = Context(request, self.runtime, response)
+        if context.is_socket:
+            # graphql-transport-ws closes a socket that never initialises; graphql-ws would keep it.
+            asyncio.get_running_loop().call_later(INIT_SECONDS, _close_unless_initialised, context, response)
+        return context
 
     async def create_websocket_response(self, request: web.Request, subprotocol: str | None) -> web.WebSocketResponse:
         socket = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [], heartbeat=HEARTBEAT_SECONDS)
@@ -44,7 +49,11 @@ class PairgateView(GraphQLView):
         return socket
 
     async def on_ws_connect(self, context: Context):
-        """Refuse a connection whose tokens are nobody's."""
+        """Refuse a connection whose tokens are nobody's, and a second connection_init (graphql-ws
+        would take it, and start one more keep-alive each time)."""
+        if context.initialised:
+            raise ConnectionRejectionError()
+        context.initialised = True
         actor = await context.actor()
         if context.has_bearer and actor.user is None and actor.locked_session is None:
             raise ConnectionRejectionError()
@@ -52,3 +61,8 @@ class PairgateView(GraphQLView):
         if context.client.device_token is not None and device is None:
             raise ConnectionRejectionError()
         return await super().on_ws_connect(context)
+
+
+def _close_unless_initialised(context: Context, socket: web.WebSocketResponse) -> None:
+    if not context.initialised and not socket.closed:
+        asyncio.ensure_future(socket.close(code=4408, message=b"Connection initialisation timeout"))

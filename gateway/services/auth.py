@@ -276,7 +276,11 @@ async def still_live(session_id: int) -> bool:
                      .select_related("user", "organisation", "device").first())
     if session is None or session.locked_at is not None:
         return False
-    return not await _ended_if_over(session, utcnow())
+    now = utcnow()
+    if await _ended_if_over(session, now):
+        return False
+    # A PIN session left unused for the organisation's lock minutes locks, as a request would find it.
+    return await lock_screen.lock_if_idle(session, session.organisation, now) and session.locked_at is None
 
 
 async def logout(actor: Actor) -> Session:

@@ -137,9 +137,12 @@ async def seen(device: Device, app_version: str | None = None, now_at_least: boo
 
 
 async def connected(device: Device) -> None:
-    """The device holds a live connection (``thisDeviceEvents``): seen now, whatever it last wrote,
-    so that the end of an earlier connection does not count it offline (``disconnected``)."""
-    await seen(device, now_at_least=True)
+    """The device holds a live connection (``thisDeviceEvents``): seen now, whatever it last wrote
+    (but once a second at most: a client opening and closing in a loop is not a write each time),
+    so that the end of an earlier connection, in any process, does not count it offline
+    (``disconnected``)."""
+    recently = device.last_seen_at is not None and utcnow() - device.last_seen_at < timedelta(seconds=1)
+    await seen(device, now_at_least=not recently)
 
 
 # How long a device whose live connection closed has to come back before it counts as offline:

@@ -50,6 +50,14 @@ class LiveEvent:
 
     @classmethod
     def from_dict(cls, values: dict) -> "LiveEvent":
+        """An event as ``as_dict`` wrote it; ValueError for anything else (a notification on the
+        channel that is not one of ours)."""
+        if not isinstance(values, dict) or set(values) != {field.name for field in dataclasses.fields(cls)}:
+            raise ValueError("not an event")
+        ids = (values["organisation_id"], values["device_id"], values["session_id"], values["code_id"])
+        if not isinstance(values["type"], str) or not isinstance(values["at"], str) or not all(
+                value is None or (type(value) is int and 0 < value < 2**63) for value in ids) or ids[0] is None:
+            raise ValueError("not an event")
         return cls(**{**values, "at": datetime.fromisoformat(values["at"])})
 
 

@@ -41,11 +41,11 @@ async def test_no_suggestions_and_no_introspection_when_it_is_off(aiohttp_client
 
 
 async def test_reading_rules_hold_over_the_socket(api):
-    # Strawberry reads the headers of the upgrade request into the context, as over HTTP.
+    # The socket's credentials are those of its connection_init payload.
     seeded = await _seed(api)
-    async with api.client.ws_connect("/graphql", protocols=("graphql-transport-ws",), headers={
-            "Authorization": f"Bearer {seeded.staff_token}", "X-Device-Token": seeded.register_token}) as socket:
-        await socket.send_json({"type": "connection_init", "payload": {}})
+    async with api.client.ws_connect("/graphql", protocols=("graphql-transport-ws",)) as socket:
+        await socket.send_json({"type": "connection_init", "payload": {
+            "authorization": f"Bearer {seeded.staff_token}", "deviceToken": seeded.register_token}})
         assert (await socket.receive_json(timeout=5))["type"] == "connection_ack"
         await socket.send_json({"id": "1", "type": "subscribe", "payload": {"query": NESTED}})
         result = await socket.receive_json(timeout=5)
