@@ -121,7 +121,7 @@ async def test_a_rolled_back_pairing_publishes_nothing(api, monkeypatch):
 
 
 async def test_a_logged_out_sessions_subscription_ends(api):
-    org = await new_org(api)
+    await new_org(api)
     token = await login(api, "admin")
     async with connect(api.client, token) as live:
         devices = await live.subscribe(DEVICE_EVENTS)
